@@ -1,0 +1,26 @@
+# The two set-up commands: `make train` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OMP_NUM_THREADS ?= 2
+
+.PHONY: train test bench clean-venv
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+train: $(STAMP)  ## the default run: captioning on synthetic shapes, on the CPU
+	$(BIN)/suite-train $(ARGS)
+
+test: $(STAMP)  ## the whole test suite (CPU, a few minutes)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## performance harness -> benchmarks/results.{json,md}
+	$(BIN)/python -m benchmarks.run $(ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,32 @@
+"""Safe checkpoint reading: always torch.load(weights_only=True), one clear line on failure."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import torch
+
+from suite.errors import UserError
+
+
+def read_checkpoint(path) -> dict:
+    """The checkpoint dict; refuses files that would need to unpickle arbitrary objects."""
+    path = Path(str(path)).expanduser()
+    if not path.is_file():
+        raise UserError(f"checkpoint '{path}' not found: pass ckpt_path=<run dir>/checkpoints/last.ckpt")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise UserError(f"refusing checkpoint '{path}': it holds pickled objects that could run code "
+                        f"({str(e).splitlines()[0][:160]}); only load checkpoints written by suite") from e
+    except (RuntimeError, EOFError, OSError, ValueError) as e:
+        raise UserError(f"cannot read checkpoint '{path}': {str(e).splitlines()[0][:160]} (is it a complete .ckpt file?)") from e
+    if not isinstance(ckpt, dict) or "suite" not in ckpt or "state_dict" not in ckpt:
+        raise UserError(f"'{path}' is not a suite checkpoint: pass a .ckpt from a run's checkpoints/ folder")
+    return ckpt
+
+
+def load_module(path, task):
+    """The task's LightningModule restored from `path` (eval mode, CPU)."""
+    module = task.module.load_from_checkpoint(str(path), map_location="cpu", weights_only=True)
+    return module.eval()

@@ -1,0 +1,65 @@
+"""Config helpers shared by the CLI wrappers and the engine: resolvers and consistency checks."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from suite.errors import UserError
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+def _wandb_key_configured() -> bool:
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    netrc = Path(os.environ.get("NETRC", Path.home() / ".netrc"))
+    return netrc.is_file() and "api.wandb.ai" in netrc.read_text(errors="ignore")
+
+
+def register_resolvers() -> None:
+    """Resolvers used by conf/; safe to call more than once."""
+    if not OmegaConf.has_resolver("suite_wandb_offline"):
+        OmegaConf.register_new_resolver("suite_wandb_offline", lambda: not _wandb_key_configured())
+
+
+register_resolvers()
+
+
+def choices(group: str) -> list[str]:
+    """Option names of a config group, e.g. choices('data') -> ['coco', 'flickr8k', ...]."""
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+def choices_for_task(group: str, task: str) -> list[str]:
+    """Options of `group` (data or model) whose `task:` key names this task."""
+    found = []
+    for name in choices(group):
+        node = OmegaConf.load(CONF_DIR / group / f"{name}.yaml")
+        if node.get("task") == task:
+            found.append(name)
+    return found
+
+
+def check_consistency(cfg: DictConfig) -> None:
+    """A data or model config used with the wrong task is a user error, not a crash later."""
+    task = cfg.task.name
+    for group in ("data", "model"):
+        node = cfg.get(group)
+        if node is None:
+            raise UserError(f"no {group} config selected: pick one of {group}={','.join(choices_for_task(group, task))}")
+        if node.get("task") != task:
+            valid = ",".join(choices_for_task(group, task))
+            raise UserError(
+                f"{group}={node.get('name')} is for task={node.get('task')}, not task={task}: "
+                f"use one of {group}={valid}"
+            )
+    for key in ("root", "path"):
+        if key in cfg.data and OmegaConf.is_missing(cfg.data, key):
+            raise UserError(f"data={cfg.data.name} needs data.{key}: add data.{key}=/path/to/{cfg.data.name}")
+
+
+def to_plain(node) -> dict:
+    """Resolved plain-python copy of a config node (safe to store in a checkpoint)."""
+    return OmegaConf.to_container(node, resolve=True, throw_on_missing=False)

@@ -1,0 +1,115 @@
+"""train / evaluate / predict as plain functions of a config: testable and sweepable, no Hydra inside.
+
+Every run writes into its run dir: checkpoints/ (last.ckpt + the best by the task's monitor),
+metrics.json (val/* of the best checkpoint, test/* evaluated with it) and the logger's files.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+
+from suite.callbacks.prediction_table import PredictionTable
+from suite.checkpoint import load_module, read_checkpoint
+from suite.config import check_consistency, to_plain
+from suite.errors import UserError
+from suite.registry import get_task
+from suite.resume import resolve_resume
+
+log = logging.getLogger(__name__)
+
+
+def _setup_process(cfg: DictConfig) -> None:
+    if cfg.get("threads"):
+        torch.set_num_threads(int(cfg.threads))
+    pl.seed_everything(int(cfg.seed), workers=True, verbose=False)
+
+
+def _loggers(cfg: DictConfig, run_dir: Path, wandb_id: str | None) -> list:
+    loggers = []
+    for name, node in (cfg.get("logger") or {}).items():
+        kwargs = {"save_dir": str(run_dir)}
+        if name == "wandb" and wandb_id:
+            kwargs.update(id=wandb_id, resume="allow")  # the resumed run continues the same W&B run
+        loggers.append(instantiate(node, **kwargs))
+    return loggers
+
+
+def _write_metrics(run_dir: Path, metrics: dict) -> None:
+    path = run_dir / "metrics.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)  # readers never see a half-written file
+
+
+def _floats(metrics: dict, prefix: str) -> dict:
+    return {k: float(v) for k, v in metrics.items() if k.startswith(prefix)}
+
+
+def train(cfg: DictConfig) -> dict:
+    """Fit, test the best checkpoint, write metrics.json; returns the metrics dict."""
+    check_consistency(cfg)
+    task = get_task(cfg.task.name)
+    run_dir, ckpt_path, wandb_id = resolve_resume(cfg)
+    _setup_process(cfg)
+    datamodule = task.datamodule(to_plain(cfg.data))
+    datamodule.prepare_data()
+    datamodule.setup("fit")
+    module = task.module(model=to_plain(cfg.model), meta=datamodule.metadata())
+
+    checkpoints = ModelCheckpoint(
+        dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
+        monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1, save_last=True)
+    loggers = _loggers(cfg, run_dir, wandb_id)
+    callbacks = [checkpoints] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
+    trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
+                                      default_root_dir=str(run_dir))
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+
+    best = checkpoints.best_model_path or checkpoints.last_model_path
+    metrics = dict(read_checkpoint(best)["suite"]["val_metrics"]) if best else _floats(trainer.callback_metrics, "val/")
+    if cfg.get("test_after_fit", True) and datamodule.has_test and best:
+        results = trainer.test(module, datamodule=datamodule, ckpt_path=best, weights_only=True, verbose=False)
+        metrics.update(_floats(results[0] if results else {}, "test/"))
+    if trainer.is_global_zero:
+        _write_metrics(run_dir, metrics)
+        log.info("metrics %s -> %s", json.dumps(metrics), run_dir / "metrics.json")
+        log.info("best checkpoint: %s", best)
+    return metrics
+
+
+def evaluate(cfg: DictConfig) -> dict:
+    """Metrics of a checkpoint on a split of its data (or of data.root given on the command line)."""
+    ckpt = read_checkpoint(cfg.ckpt_path)
+    task = get_task(ckpt["suite"]["task"])
+    _setup_process(cfg)
+    module = load_module(cfg.ckpt_path, task)
+    data = dict(module.hparams["meta"]["data"])
+    data.update({k: v for k, v in to_plain(cfg.get("data") or {}).items() if v is not None})
+    datamodule = task.datamodule(data, vocab=module.hparams["meta"]["vocab"])
+    datamodule.setup(cfg.split)
+    trainer: pl.Trainer = instantiate(cfg.trainer, logger=False, callbacks=[], default_root_dir=str(cfg.run_dir))
+    run = trainer.test if cfg.split == "test" else trainer.validate
+    if cfg.split == "test" and not datamodule.has_test:
+        raise UserError(f"data={data['name']} has no test split: run suite-eval with split=val")
+    results = run(module, datamodule=datamodule, verbose=False)
+    metrics = {k.replace("val/", f"{cfg.split}/"): float(v) for k, v in (results[0] if results else {}).items()}
+    if trainer.is_global_zero:
+        _write_metrics(Path(cfg.run_dir), metrics)
+    return metrics
+
+
+def predict(cfg: DictConfig) -> list[dict]:
+    """Run the checkpoint's task on `cfg.input`; needs nothing but the checkpoint."""
+    ckpt = read_checkpoint(cfg.ckpt_path)
+    task = get_task(ckpt["suite"]["task"])
+    _setup_process(cfg)
+    module = load_module(cfg.ckpt_path, task)
+    return task.predict(module, cfg)

@@ -1,0 +1,23 @@
+"""suite-eval ckpt_path=...: metrics of a checkpoint on its test (or val) split."""
+import json
+
+import hydra
+from omegaconf import DictConfig
+
+from suite.cli import run_cli
+from suite.config import CONF_DIR
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="eval", version_base="1.3")
+def _main(cfg: DictConfig) -> None:
+    from suite.engine import evaluate
+
+    print(json.dumps(evaluate(cfg), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    run_cli(_main)
+
+
+if __name__ == "__main__":
+    main()

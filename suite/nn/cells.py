@@ -1,0 +1,39 @@
+"""One interface over LSTM, GRU and vanilla RNN cells: the state is always a tuple, h first."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = ("lstm", "gru", "rnn")
+
+
+def check_cell(cell: str) -> str:
+    from suite.errors import UserError
+
+    if cell not in CELLS:
+        raise UserError(f"unknown cell '{cell}': set model.decoder.cell to one of {', '.join(CELLS)}")
+    return cell
+
+
+class RecurrentCell(nn.Module):
+    """lstm state = (h, c); gru and rnn state = (h,). Each tensor is (N, H)."""
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int):
+        super().__init__()
+        self.kind = check_cell(cell)
+        self.hidden_size = hidden_size
+        cls = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}[cell]
+        self.cell = cls(input_size, hidden_size)
+
+    @property
+    def state_size(self) -> int:
+        return 2 if self.kind == "lstm" else 1
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        if self.kind == "lstm":
+            return self.cell(x, state)  # (N, I) -> ((N, H), (N, H))
+        return (self.cell(x, state[0]),)  # (N, I) -> ((N, H),)
+
+    def zero_state(self, n: int, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        h = like.new_zeros(n, self.hidden_size)
+        return tuple(h.clone() for _ in range(self.state_size))

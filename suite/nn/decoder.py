@@ -1,0 +1,112 @@
+"""Attention LSTM decoder of Show, Attend and Tell, also usable without attention (Show and Tell).
+
+The decoder exposes `start` and `step` so that greedy and beam search (suite.nn.search) drive
+every attention decoder the same way; `forward` is the teacher-forced training path.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from suite.nn.attention import AdditiveAttention
+from suite.nn.cells import RecurrentCell
+
+
+class AttentionDecoder(nn.Module):
+    def __init__(self, vocab_size: int, memory_dim: int, *, cell: str = "lstm", attention: bool = True,
+                 embed_size: int = 128, hidden_size: int = 256, attention_size: int = 128,
+                 dropout: float = 0.3, gate: bool = True, deep_output: bool = True, pad_id: int = 0):
+        super().__init__()
+        self.use_attention = attention
+        self.use_gate = gate and attention
+        self.deep_output = deep_output
+        self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=pad_id)
+        context_dim = memory_dim if attention else 0
+        self.cell = RecurrentCell(cell, embed_size + context_dim, hidden_size)
+        if attention:
+            self.attention = AdditiveAttention(hidden_size, memory_dim, attention_size)
+            # SAT: the initial state is predicted from the mean annotation vector
+            self.init_state = nn.ModuleList(nn.Linear(memory_dim, hidden_size) for _ in range(self.cell.state_size))
+        else:
+            # Show and Tell: the image is the first input word, from a zero state
+            self.image_to_input = nn.Linear(memory_dim, embed_size)
+        if self.use_gate:
+            self.gate = nn.Linear(hidden_size, memory_dim)
+        if deep_output:
+            self.hidden_to_out = nn.Linear(hidden_size, embed_size)
+            if attention:
+                self.context_to_out = nn.Linear(memory_dim, embed_size, bias=False)
+            out_dim = embed_size
+        else:
+            out_dim = hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.output = nn.Linear(out_dim, vocab_size)
+
+    # --- interface shared with suite.nn.search -------------------------------------------------
+    def start(self, memory: torch.Tensor, mask: torch.Tensor | None = None):
+        """memory (B, L, D) -> initial state tuple and the per-sequence cache (memory, keys, mask)."""
+        if self.use_attention:
+            if mask is None:
+                mean = memory.mean(1)  # (B, D)
+            else:
+                m = mask.unsqueeze(2).to(memory.dtype)  # (B, L, 1)
+                mean = (memory * m).sum(1) / m.sum(1).clamp_min(1)  # (B, D)
+            state = tuple(torch.tanh(lin(mean)) for lin in self.init_state)  # each (B, H)
+            keys = self.attention.project_keys(memory)  # (B, L, A)
+        else:
+            image = self.image_to_input(memory.mean(1))  # (B, E)
+            state = self.cell(image, self.cell.zero_state(memory.size(0), memory))
+            keys = memory.new_zeros(memory.size(0), 0)  # no attention keys
+        if mask is None:
+            mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)  # (B, L)
+        return state, (memory, keys, mask)
+
+    def step(self, tokens: torch.Tensor, state, cache):
+        """tokens (N,) -> logits (N, V), new state, attention weights (N, L) or None."""
+        features, state, alpha = self._advance(tokens, state, cache)
+        return self.output(self.dropout(features)), state, alpha
+
+    # --- training -------------------------------------------------------------------------------
+    def forward(self, memory: torch.Tensor, tokens_in: torch.Tensor, mask: torch.Tensor | None = None,
+                sample_prob: float = 0.0):
+        """Teacher forcing. memory (B, L, D), tokens_in (B, T) -> logits (B, T, V), alphas (B, T, L)|None.
+
+        With sample_prob > 0 (scheduled sampling) each input word is replaced, with that
+        probability, by the model's own previous prediction.
+        """
+        state, cache = self.start(memory, mask)
+        feats, alphas = [], []
+        prev = tokens_in[:, 0]
+        for t in range(tokens_in.size(1)):
+            if t > 0:
+                prev = tokens_in[:, t]
+                if sample_prob > 0:
+                    own = self.output(feats[-1]).argmax(-1)  # (B,)
+                    use_own = torch.rand(prev.shape, device=prev.device) < sample_prob
+                    prev = torch.where(use_own, own, prev)
+            f, state, alpha = self._advance(prev, state, cache)
+            feats.append(f)
+            alphas.append(alpha)
+        feats = torch.stack(feats, 1)  # (B, T, F)
+        logits = self.output(self.dropout(feats))  # one projection over all steps: (B, T, V)
+        return logits, (torch.stack(alphas, 1) if self.use_attention else None)  # (B, T, L)
+
+    def _advance(self, tokens, state, cache):
+        memory, keys, mask = cache
+        emb = self.embed(tokens)  # (N, E)
+        alpha = context = None
+        if self.use_attention:
+            context, alpha = self.attention(state[0], keys, memory, mask)  # (N, D), (N, L)
+            if self.use_gate:
+                context = torch.sigmoid(self.gate(state[0])) * context
+            x = torch.cat([emb, context], 1)  # (N, E + D)
+        else:
+            x = emb
+        state = self.cell(x, state)
+        h = state[0]  # (N, H)
+        if not self.deep_output:
+            return h, state, alpha
+        out = emb + self.hidden_to_out(h)  # (N, E)
+        if context is not None:
+            out = out + self.context_to_out(context)
+        return out, state, alpha

@@ -1,0 +1,102 @@
+"""Greedy and batched beam search, written once for every decoder with `start`/`step`.
+
+A decoder provides
+    start(memory, mask) -> (state, cache)       state: tuple of (B, H); cache: tuple of (B, ...)
+    step(tokens, state, cache) -> (logits, state, alpha)   tokens (N,), logits (N, V), alpha (N, L)|None
+Beam search runs all B x K hypotheses as one batch of N = B*K rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass
+class Hypotheses:
+    tokens: torch.Tensor               # (B, T) best hypothesis per input, EOS then padding with EOS
+    lengths: torch.Tensor              # (B,) tokens up to and including EOS (T when it never ended)
+    scores: torch.Tensor               # (B,) total log-probability (length-normalised for beams if asked)
+    alphas: torch.Tensor | None = None  # (B, T, L) attention weights per output step
+
+
+def length_penalty(lengths: torch.Tensor, alpha: float) -> torch.Tensor:
+    """GNMT length penalty ((5 + |y|) / 6)^alpha; alpha=0 gives 1 (rank by total log-probability)."""
+    return ((5.0 + lengths.float()) / 6.0) ** alpha
+
+
+def _stack_alphas(alphas: list) -> torch.Tensor | None:
+    return torch.stack(alphas, 1) if alphas and alphas[0] is not None else None
+
+
+@torch.no_grad()
+def greedy_search(decoder, state, cache, *, bos: int, eos: int, max_len: int) -> Hypotheses:
+    n = state[0].size(0)
+    tokens = torch.full((n,), bos, dtype=torch.long, device=state[0].device)
+    finished = torch.zeros(n, dtype=torch.bool, device=tokens.device)
+    lengths = torch.zeros(n, dtype=torch.long, device=tokens.device)
+    scores = torch.zeros(n, device=tokens.device)
+    out, alphas = [], []
+    for _ in range(max_len):
+        logits, state, alpha = decoder.step(tokens, state, cache)
+        logp = torch.log_softmax(logits.float(), -1)  # (N, V)
+        best, tokens = logp.max(-1)  # (N,), (N,)
+        tokens = tokens.masked_fill(finished, eos)
+        scores += best.masked_fill(finished, 0.0)
+        lengths += (~finished).long()
+        finished |= tokens == eos
+        out.append(tokens)
+        alphas.append(alpha)
+        if finished.all():
+            break
+    return Hypotheses(torch.stack(out, 1), lengths, scores, _stack_alphas(alphas))
+
+
+@torch.no_grad()
+def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam_size: int,
+                length_alpha: float = 0.0) -> Hypotheses:
+    """Batched beam search. Ended beams stay in the beam, extended by EOS at no cost, so they
+    compete with open ones on total score; the search stops when every beam has ended.
+    With beam_size=1 it takes exactly the greedy path."""
+    b, k = state[0].size(0), beam_size
+    n = b * k
+    device = state[0].device
+    state = tuple(s.repeat_interleave(k, 0) for s in state)  # (N, H)
+    cache = tuple(c.repeat_interleave(k, 0) for c in cache)  # (N, ...): never reordered
+    scores = torch.zeros(b, k, device=device)
+    scores[:, 1:] = float("-inf")  # all beams start identical: keep only one alive at step 0
+    tokens = torch.full((n,), bos, dtype=torch.long, device=device)
+    finished = torch.zeros(n, dtype=torch.bool, device=device)
+    lengths = torch.zeros(n, dtype=torch.long, device=device)
+    history = torch.zeros(n, 0, dtype=torch.long, device=device)
+    alpha_hist = None
+    batch_offset = (torch.arange(b, device=device) * k).unsqueeze(1)  # (B, 1)
+    for _ in range(max_len):
+        logits, state, alpha = decoder.step(tokens, state, cache)
+        logp = torch.log_softmax(logits.float(), -1)  # (N, V)
+        vocab = logp.size(1)
+        ended_row = torch.full_like(logp[0], float("-inf"))
+        ended_row[eos] = 0.0
+        logp = torch.where(finished.unsqueeze(1), ended_row, logp)
+        cand = (scores.view(n, 1) + logp).view(b, k * vocab)  # (B, K*V)
+        scores, flat = cand.topk(k, dim=1)  # (B, K)
+        src = (batch_offset + flat // vocab).view(n)  # row each new beam extends
+        tokens = (flat % vocab).view(n)
+        state = tuple(s.index_select(0, src) for s in state)
+        history = torch.cat([history.index_select(0, src), tokens.unsqueeze(1)], 1)  # (N, t)
+        if alpha is not None:
+            step_alpha = alpha.index_select(0, src).unsqueeze(1)  # (N, 1, L)
+            alpha_hist = step_alpha if alpha_hist is None else torch.cat([alpha_hist.index_select(0, src), step_alpha], 1)
+        was_finished = finished.index_select(0, src)
+        lengths = lengths.index_select(0, src) + (~was_finished).long()
+        finished = was_finished | (tokens == eos)
+        if finished.all():
+            break
+    final = scores.view(n) / length_penalty(lengths, length_alpha)
+    best = final.view(b, k).argmax(1) + batch_offset.squeeze(1)  # (B,) rows of the winners
+    return Hypotheses(
+        history.index_select(0, best),
+        lengths.index_select(0, best),
+        final.index_select(0, best),
+        None if alpha_hist is None else alpha_hist.index_select(0, best),
+    )

@@ -1,0 +1,27 @@
+"""suite-predict ckpt_path=... input=...: the checkpoint's task applied to files or text."""
+import json
+
+import hydra
+from omegaconf import DictConfig
+
+from suite.cli import run_cli
+from suite.config import CONF_DIR
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="predict", version_base="1.3")
+def _main(cfg: DictConfig) -> None:
+    from suite.engine import predict
+
+    for result in predict(cfg):
+        if cfg.output == "json":
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(result["text"])
+
+
+def main() -> None:
+    run_cli(_main)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""suite-train: compose the config with Hydra and call suite.engine.train."""
+import hydra
+from omegaconf import DictConfig
+
+from suite.cli import run_cli
+from suite.config import CONF_DIR
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="train", version_base="1.3")
+def _main(cfg: DictConfig) -> float | None:
+    from suite.engine import train  # imported late so `--help` and config errors stay fast
+
+    metrics = train(cfg)
+    return metrics.get(cfg.task.monitor)  # what Hydra sweepers optimise
+
+
+def main() -> None:
+    run_cli(_main)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Image captioning: CNN grid features -> attention LSTM decoder."""
