@@ -5,14 +5,12 @@ us as exceptions; `debug=true` on the command line shows full tracebacks instead
 """
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Callable
 
 from suite.errors import UserError
 
-log = logging.getLogger("suite")
 
 
 def _hydra_message(exc: BaseException) -> str | None:
@@ -49,11 +47,15 @@ def _user_message(exc: BaseException) -> str | None:
     return None
 
 
-def run_cli(hydra_main: Callable[[], object]) -> None:
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # composition errors come to us as exceptions
+def guarded(fn: Callable[[], object]):
+    """Call fn; a user error becomes `error: <one line>` on stderr and exit code 2.
+
+    Used around Hydra's composition (bad overrides) and inside the job (bad data, bad files):
+    inside, so Hydra does not print its own "Error executing job" line first.
+    """
     show_traceback = "debug=true" in sys.argv[1:]
     try:
-        hydra_main()
+        return fn()
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
@@ -62,3 +64,8 @@ def run_cli(hydra_main: Callable[[], object]) -> None:
             raise
         print(f"error: {message}", file=sys.stderr)
         sys.exit(UserError.exit_code)
+
+
+def run_cli(hydra_main: Callable[[], object]) -> None:
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # composition errors come to us as exceptions
+    guarded(hydra_main)

@@ -56,7 +56,7 @@ def check_consistency(cfg: DictConfig) -> None:
                 f"use one of {group}={valid}"
             )
     for key in ("root", "path"):
-        if key in cfg.data and OmegaConf.is_missing(cfg.data, key):
+        if OmegaConf.is_missing(cfg.data, key):  # `root: ???` in the data config
             raise UserError(f"data={cfg.data.name} needs data.{key}: add data.{key}=/path/to/{cfg.data.name}")
 
 

@@ -4,7 +4,7 @@ import json
 import hydra
 from omegaconf import DictConfig
 
-from suite.cli import run_cli
+from suite.cli import guarded, run_cli
 from suite.config import CONF_DIR
 
 
@@ -12,7 +12,7 @@ from suite.config import CONF_DIR
 def _main(cfg: DictConfig) -> None:
     from suite.engine import evaluate
 
-    print(json.dumps(evaluate(cfg), indent=2, sort_keys=True))
+    print(json.dumps(guarded(lambda: evaluate(cfg)), indent=2, sort_keys=True))
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 import hydra
 from omegaconf import DictConfig
 
-from suite.cli import run_cli
+from suite.cli import guarded, run_cli
 from suite.config import CONF_DIR
 
 
@@ -10,7 +10,7 @@ from suite.config import CONF_DIR
 def _main(cfg: DictConfig) -> float | None:
     from suite.engine import train  # imported late so `--help` and config errors stay fast
 
-    metrics = train(cfg)
+    metrics = guarded(lambda: train(cfg))
     return metrics.get(cfg.task.monitor)  # what Hydra sweepers optimise
 
 

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import pytorch_lightning as pl
 import torch
+from PIL import Image
 from pytorch_lightning.loggers import WandbLogger
 
 
 def _cell(value):
     import wandb
-    from PIL import Image
 
     if isinstance(value, torch.Tensor) and value.dim() == 3:
-        return wandb.Image(value.detach().float().clamp(0, 1).cpu())
+        # via PIL: wandb 0.31 turns float CHW tensors into near-identical images
+        pixels = (value.detach().float().clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+        return wandb.Image(Image.fromarray(pixels))
     if isinstance(value, Image.Image):
         return wandb.Image(value)
     return value
@@ -33,8 +35,16 @@ class PredictionTable(pl.Callback):
         rows = getattr(pl_module, "examples", None)
         if trainer.sanity_checking or not rows:
             return
+        columns = list(rows[0])
+        media = [c for c in columns if isinstance(rows[0][c], (torch.Tensor, Image.Image))]
+        text = [c for c in columns if c not in media]
+        captions = [" / ".join(str(r[c]) for c in text) for r in rows]
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger):
-                columns = list(rows[0])
                 logger.log_table(self.key, columns=columns, data=[[_cell(r[c]) for c in columns] for r in rows],
                                  step=trainer.global_step)
+                # W&B offline runs store table images only as the word "Image" (wandb issue 4611):
+                # log each media column as an image panel too, captioned with the text columns.
+                for c in media:
+                    logger.log_image(f"{self.key}/{c}", [_cell(r[c]) for r in rows], step=trainer.global_step,
+                                     caption=captions)
