@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
 
 from suite.callbacks.prediction_table import PredictionTable
+from suite.callbacks.timeline import Timeline
 from suite.checkpoint import load_module, read_checkpoint
 from suite.config import check_consistency, to_plain
 from suite.errors import UserError
@@ -68,7 +69,7 @@ def train(cfg: DictConfig) -> dict:
         dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
         monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1, save_last=True)
     loggers = _loggers(cfg, run_dir, wandb_id)
-    callbacks = [checkpoints] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
+    callbacks = [checkpoints, Timeline(run_dir)] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
                                       default_root_dir=str(run_dir))
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)

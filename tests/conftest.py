@@ -18,7 +18,7 @@ torch.set_num_threads(2)
 TINY_CAPTIONING = [
     "task=captioning",
     "data.n_train=48", "data.n_val=12", "data.n_test=12", "data.batch_size=8", "data.num_workers=0",
-    "model.encoder.channels=[8,16,16]", "model.decoder.embed_size=16", "model.decoder.hidden_size=32",
+    "model.encoder.channels=[8,8,16,16]", "model.decoder.embed_size=16", "model.decoder.hidden_size=32",
     "model.decoder.attention_size=16", "model.decode.max_len=12",
     "trainer.max_epochs=1", "trainer.accelerator=cpu", "trainer.devices=1", "trainer.enable_progress_bar=false",
     "trainer.enable_model_summary=false", "trainer.num_sanity_val_steps=0", "trainer.log_every_n_steps=1",

@@ -27,22 +27,21 @@ def _conv_block(c_in: int, c_out: int, stride: int) -> nn.Sequential:
 
 
 class SmallCNN(nn.Module):
-    """From-scratch CNN for CPU runs: a stride-2 stem, then one stride-2 stage per extra width,
-    two 3x3 convs per stage. Widths (32, 64, 128) turn 64 px into an 8x8 grid of 128-d features.
-    Runs channels-last: oneDNN and cuDNN convolutions are fastest in that layout."""
+    """From-scratch CNN for CPU runs: a full-resolution stem (small shapes need the detail), then
+    one stride-2 stage of two 3x3 convs per extra width. Widths (16, 32, 64, 128) turn 64 px into
+    an 8x8 grid of 128-d features. Runs channels-last: oneDNN and cuDNN convolutions are fastest so."""
 
     def __init__(self, channels: list[int]):
         super().__init__()
-        layers = [_conv_block(3, channels[0], 2), _conv_block(channels[0], channels[0], 1)]
+        layers = [_conv_block(3, channels[0], 1)]
         for c_in, c_out in zip(channels[:-1], channels[1:]):
             layers += [_conv_block(c_in, c_out, 2), _conv_block(c_out, c_out, 1)]
         self.body = nn.Sequential(*layers).to(memory_format=torch.channels_last)
         self.out_dim = channels[-1]
-        self.stride = 2 ** len(channels)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         images = images.contiguous(memory_format=torch.channels_last)
-        return self.body(images)  # (B, 3, H, W) -> (B, C, H/stride, W/stride)
+        return self.body(images)  # (B, 3, H, W) -> (B, C, H / 2^(len(channels)-1), W / ...)
 
 
 def _resolve_imagenet_weights(arch: str, pretrained) -> Path | None:
@@ -94,7 +93,7 @@ class ResNetEncoder(nn.Module):
 class ImageGridEncoder(nn.Module):
     """Any backbone above, returning grid features flattened for attention."""
 
-    def __init__(self, arch: str = "small_cnn", channels=(32, 64, 128), pretrained=False,
+    def __init__(self, arch: str = "small_cnn", channels=(16, 32, 64, 128), pretrained=False,
                  freeze: bool = False, grid_size: int | None = None):
         super().__init__()
         if arch == "small_cnn":

@@ -20,7 +20,7 @@ class CaptioningModule(SuiteModule):
         super().__init__(model, meta)
         self.vocab = Vocab.from_dict(meta["vocab"])
         enc, dec = model["encoder"], model["decoder"]
-        self.encoder = ImageGridEncoder(enc["arch"], enc.get("channels", (32, 64, 128)), enc.get("pretrained", False),
+        self.encoder = ImageGridEncoder(enc["arch"], enc.get("channels", (16, 32, 64, 128)), enc.get("pretrained", False),
                                         enc.get("freeze", False), enc.get("grid_size"))
         self.decoder = AttentionDecoder(
             len(self.vocab), self.encoder.out_dim, cell=dec["cell"], attention=dec["attention"],

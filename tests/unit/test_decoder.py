@@ -83,7 +83,7 @@ def test_scheduled_sampling_changes_inputs_only_when_asked():
 
 
 def test_image_encoder_grid_shapes():
-    enc = ImageGridEncoder("small_cnn", (8, 16, 32)).eval()
+    enc = ImageGridEncoder("small_cnn", (8, 16, 16, 32)).eval()
     grid = enc(torch.rand(2, 3, 64, 64))
     assert grid.shape == (2, 64, 32)  # an 8x8 grid of 32-d features
     enc = ImageGridEncoder("resnet18", grid_size=3).eval()

@@ -1,0 +1,54 @@
+"""Shared benchmark plumbing: compose the real config, time things, merge results files."""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+RESULTS_JSON = Path(__file__).parent / "results.json"
+RESULTS_MD = Path(__file__).parent / "results.md"
+
+
+def compose(overrides: list[str], run_dir: Path):
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from suite.config import CONF_DIR
+
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        return hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir}"])
+
+
+def timed(fn, repeat: int = 3) -> float:
+    """Best of `repeat` wall-clock seconds (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def machine() -> dict:
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else platform.processor() or platform.machine()
+    return {"device": device, "torch_threads": torch.get_num_threads(), "torch": torch.__version__}
+
+
+def save(key: str, result: dict) -> None:
+    results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.is_file() else {}
+    results[key] = result
+    RESULTS_JSON.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    lines = ["# Benchmark results", "", "Written by `make bench`; numbers from the machine named in each section.", ""]
+    for name, res in sorted(results.items()):
+        lines += [f"## {name}", "", "| figure | value |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in res.items() if not isinstance(v, (list, dict))]
+        for k, v in res.items():
+            if isinstance(v, list) and v and isinstance(v[0], dict):
+                cols = list(v[0])
+                lines += ["", f"{k}:", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+                lines += ["| " + " | ".join(str(row.get(c, "")) for c in cols) + " |" for row in v]
+        lines.append("")
+    RESULTS_MD.write_text("\n".join(lines))

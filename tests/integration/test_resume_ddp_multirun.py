@@ -1,0 +1,60 @@
+"""Crash and resume=auto, a two-process DDP run, and a CLI multirun."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import torch
+
+from tests.conftest import TINY_CAPTIONING
+from tests.integration.cli import BIN, run
+
+ARGS = [a for a in TINY_CAPTIONING if a != "trainer.max_epochs=1"]
+
+
+def test_kill_9_then_resume_auto_continues_from_last_ckpt(tmp_path):
+    cmd = [str(BIN / "suite-train"), *ARGS, "data.n_train=160", "trainer.max_epochs=4", "resume=auto"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    last = None
+    while time.time() < deadline and last is None:
+        found = list(tmp_path.glob("outputs/captioning/*/checkpoints/last.ckpt"))
+        last = found[0] if found else None
+        time.sleep(0.05)
+    assert last is not None, "no checkpoint appeared"
+    time.sleep(0.5)  # let the save finish, then kill without warning
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = torch.load(last, weights_only=True)["global_step"]
+    assert 0 < killed_at < 4 * 20, "the run finished before it could be killed"
+    time.sleep(1.1)  # a new Hydra run dir (timestamped to the second)
+    again = run("suite-train", *ARGS, "data.n_train=160", "trainer.max_epochs=4", "resume=auto", cwd=tmp_path)
+    assert f"resuming from {last}" in again.stdout + again.stderr
+    final = torch.load(last, weights_only=True)
+    assert final["global_step"] == 4 * 20 and final["epoch"] == 3  # 160 images / batch 8 = 20 steps an epoch
+    assert json.loads((last.parent.parent / "metrics.json").read_text())["test/bleu4"] >= 0
+
+
+def test_ddp_cpu_two_processes_one_run_dir_one_wandb_run(tmp_path):
+    args = [a for a in TINY_CAPTIONING if a not in ("logger=none", "trainer.devices=1", "trainer.accelerator=cpu")]
+    proc = run("suite-train", *args, "trainer=ddp_cpu", cwd=tmp_path, timeout=400)
+    out = proc.stdout + proc.stderr
+    assert "MEMBER: 2/2" in out  # two ranks joined the process group
+    run_dirs = [p for p in (tmp_path / "outputs" / "captioning").iterdir() if p.is_dir()]
+    assert len(run_dirs) == 1
+    assert json.loads((run_dirs[0] / "metrics.json").read_text())["test/bleu4"] >= 0
+    assert len(list((run_dirs[0] / "wandb").glob("offline-run-*"))) == 1
+
+
+def test_cli_multirun_over_two_values(tmp_path):
+    run("suite-train", "-m", *ARGS, "model.decoder.cell=lstm,gru", cwd=tmp_path)
+    sweeps = list((tmp_path / "multirun" / "captioning").iterdir())
+    assert len(sweeps) == 1
+    jobs = sorted(p for p in sweeps[0].iterdir() if p.is_dir() and p.name.isdigit())
+    assert [j.name for j in jobs] == ["0", "1"]
+    cells = []
+    for job in jobs:
+        assert "val/bleu4" in json.loads((job / "metrics.json").read_text())
+        cells.append((job / ".hydra" / "overrides.yaml").read_text())
+    assert "cell=lstm" in cells[0] and "cell=gru" in cells[1]
