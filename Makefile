@@ -3,13 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export OMP_NUM_THREADS ?= 2
 
 .PHONY: train test bench clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -17,7 +15,7 @@ train: $(STAMP)  ## the default run: captioning on synthetic shapes, on the CPU
 	$(BIN)/suite-train $(ARGS)
 
 test: $(STAMP)  ## the whole test suite (CPU, a few minutes)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	OMP_NUM_THREADS=2 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)  ## performance harness -> benchmarks/results.{json,md}
 	$(BIN)/python -m benchmarks.run $(ARGS)

@@ -11,12 +11,13 @@ from suite.data.skips import SkipLedger
 
 class SuiteModule(pl.LightningModule):
     task_name: str = ""  # set by each task; travels in the checkpoint to pick the task at load time
+    item_kind: str = "items"  # what a skipped item is called in warnings ("images", "clips", ...)
 
     def __init__(self, model: dict, meta: dict):
         super().__init__()
         # plain dicts only: checkpoints load with torch.load(weights_only=True)
         self.save_hyperparameters({"model": model, "meta": meta})
-        self.skips = SkipLedger()
+        self.skips = SkipLedger(self.item_kind)
 
     # --- optimisation --------------------------------------------------------------------------
     def configure_optimizers(self):

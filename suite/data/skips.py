@@ -7,13 +7,12 @@ Works the same with loader workers and under DDP, since the names travel with th
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):  # a tuple, so Lightning can move batches holding it between devices
     path: str
     reason: str
 

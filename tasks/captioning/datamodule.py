@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import random
 from functools import partial
+from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
@@ -120,7 +121,11 @@ class CaptionDataModule(pl.LightningDataModule):
 
     def metadata(self) -> dict:
         """Plain data the checkpoint carries so that eval and predict need nothing else."""
-        return {"vocab": self.vocab.to_dict(), "image_size": self.data["image_size"], "data": dict(self.data)}
+        data = dict(self.data)
+        for key in ("root", "json"):  # absolute, so suite-eval works from any directory
+            if data.get(key):
+                data[key] = str(Path(data[key]).expanduser().absolute())
+        return {"vocab": self.vocab.to_dict(), "image_size": self.data["image_size"], "data": data}
 
     @property
     def has_test(self) -> bool:

@@ -15,6 +15,7 @@ from tasks.captioning.attention_plot import attention_overlay
 
 class CaptioningModule(SuiteModule):
     task_name = "captioning"
+    item_kind = "images"
 
     def __init__(self, model: dict, meta: dict):
         super().__init__(model, meta)
