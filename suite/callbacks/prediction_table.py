@@ -23,6 +23,19 @@ def _cell(value):
     return value
 
 
+def _same_size(items: list) -> list:
+    """W&B image panels want one size per key: pad PIL images onto white canvases of the largest."""
+    if not all(isinstance(x, Image.Image) for x in items):
+        return items
+    w, h = max(x.width for x in items), max(x.height for x in items)
+    out = []
+    for x in items:
+        canvas = Image.new("RGB", (w, h), "white")
+        canvas.paste(x, (0, 0))
+        out.append(canvas)
+    return out
+
+
 class PredictionTable(pl.Callback):
     def __init__(self, key: str = "val/predictions"):
         self.key = key
@@ -46,5 +59,6 @@ class PredictionTable(pl.Callback):
                 # W&B offline runs store table images only as the word "Image" (wandb issue 4611):
                 # log each media column as an image panel too, captioned with the text columns.
                 for c in media:
-                    logger.log_image(f"{self.key}/{c}", [_cell(r[c]) for r in rows], step=trainer.global_step,
+                    cells = _same_size([r[c] for r in rows])
+                    logger.log_image(f"{self.key}/{c}", [_cell(x) for x in cells], step=trainer.global_step,
                                      caption=captions)
