@@ -203,3 +203,11 @@ def cider_d(hypotheses: list[str], references: list[list[str]], sigma: float = 6
 def caption_metrics(hypotheses: list[str], references: list[list[str]]) -> dict[str, float]:
     """bleu1..bleu4 and cider, all on 0-100 (see module docstring)."""
     return {**bleu_1_to_4(hypotheses, references), "cider": cider_d(hypotheses, references)}
+
+
+def translation_metrics(hypotheses: list[str], references: list[str]) -> dict[str, float]:
+    """Detokenised sacreBLEU (its default 13a tokenisation, as papers report) and chrF, on 0-100."""
+    if not hypotheses:
+        return {"bleu": 0.0, "chrf": 0.0}
+    return {"bleu": float(BLEU().corpus_score(hypotheses, [references]).score),
+            "chrf": float(CHRF().corpus_score(hypotheses, [references]).score)}

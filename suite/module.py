@@ -18,6 +18,8 @@ class SuiteModule(pl.LightningModule):
         # plain dicts only: checkpoints load with torch.load(weights_only=True)
         self.save_hyperparameters({"model": model, "meta": meta})
         self.skips = SkipLedger(self.item_kind)
+        self.examples: list[dict] = []  # validation examples for suite.callbacks.PredictionTable
+        self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached
 
     # --- optimisation --------------------------------------------------------------------------
     def configure_optimizers(self):

@@ -13,6 +13,7 @@ from suite.errors import UserError
 
 TASKS = {
     "captioning": "tasks.captioning",
+    "translation": "tasks.translation",
 }
 
 

@@ -26,6 +26,18 @@ TINY_CAPTIONING = [
 ]
 
 
+# The same for translation: a few hundred synthetic pairs and a tiny attention LSTM.
+TINY_TRANSLATION = [
+    "task=translation",
+    "data.n_train=300", "data.n_val=20", "data.n_test=20", "data.batch_size=16",
+    "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
+    "model.decoder.hidden_size=32", "model.decode.beam_size=2",
+    "trainer.max_epochs=1", "trainer.accelerator=cpu", "trainer.devices=1", "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false", "trainer.num_sanity_val_steps=0", "trainer.log_every_n_steps=1",
+    "logger=none", "threads=2",
+]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def data_cache(tmp_path_factory):
     """One synthetic-data cache for the whole session (subprocesses inherit it)."""

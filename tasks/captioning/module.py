@@ -32,8 +32,6 @@ class CaptioningModule(SuiteModule):
         self.label_smoothing = float(dec.get("label_smoothing", 0.0))
         self.decode_cfg = model["decode"]
         self._outputs: list = []
-        self.examples: list[dict] = []  # shown by suite.callbacks.PredictionTable
-        self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 images (B, 3, S, S) -> grid features (B, L, D)."""

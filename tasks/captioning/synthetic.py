@@ -8,17 +8,14 @@ the order of the objects in it, scores low.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from suite.data.generated import build_once
 from suite.errors import UserError
 
 GENERATOR_VERSION = 1  # bump when the grammar or the rendering changes: stale caches regenerate
@@ -158,15 +155,6 @@ def _render(out: Path, params: dict) -> None:
     (out / f"dataset_{NAME}.json").write_text(json.dumps({"dataset": NAME, "images": images}))
 
 
-def _is_complete(root: Path, params: dict) -> bool:
-    stamp = root / ".complete"
-    try:
-        same = json.loads(stamp.read_text()) == params
-    except (OSError, ValueError):
-        return False
-    return same and (root / f"dataset_{NAME}.json").is_file()
-
-
 def generate_shapes(
     root: str | Path,
     *,
@@ -181,42 +169,12 @@ def generate_shapes(
     Besides the Karpathy keys each image carries "arrangement" and "objects" (size, colour,
     shape, bbox [x0, y0, x1, y1] in pixels, in reading order). Safe to call from every rank.
     """
-    root = Path(root).absolute()
     params = {"n_train": n_train, "n_val": n_val, "n_test": n_test, "image_size": image_size,
               "seed": seed, "version": GENERATOR_VERSION}
-    json_path = root / f"dataset_{NAME}.json"
-    if _is_complete(root, params):
-        return json_path
     if image_size < 32 or min(n_train, n_val, n_test, seed) < 0 or n_train == 0:
         raise UserError(
             f"shapes needs image_size >= 32, n_train >= 1, n_val/n_test/seed >= 0; got {params}"
         )
-    root.parent.mkdir(parents=True, exist_ok=True)
-    # One process renders, the others (DDP ranks) wait here and then find it complete.
-    with open(root.parent / f".{root.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _is_complete(root, params):
-            return json_path
-        ours = root.is_dir() and (
-            (root / ".complete").exists() or json_path.exists() or not any(root.iterdir())
-        )
-        if root.exists() and not ours:
-            raise UserError(
-                f"{root} exists and is not a generated shapes dataset; point data.root elsewhere"
-            )
-        # Render beside root and rename into place: a crash never leaves a half dataset there.
-        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
-        tmp.chmod(0o755)  # mkdtemp makes it private; others on a shared cluster read it too
-        try:
-            _render(tmp, params)
-            (tmp / ".complete").write_text(json.dumps(params))
-            if root.exists():  # an older version or other parameters: swap it out
-                old = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
-                os.replace(root, old / "dataset")
-                os.replace(tmp, root)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, root)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)  # only left if rendering failed
-    return json_path
+    json_name = f"dataset_{NAME}.json"
+    root = build_once(root, params, lambda out: _render(out, params), marker=json_name)
+    return root / json_name

@@ -1,0 +1,1 @@
+"""Machine translation: BiLSTM encoder -> attention LSTM decoder, parallel / TSV readers."""

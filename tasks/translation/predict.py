@@ -1,0 +1,59 @@
+"""suite-predict for translation: a sentence, or a file with one sentence a line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from omegaconf import DictConfig
+
+from suite.data.collate import pad_sequences
+from suite.errors import UserError
+from tasks.translation.attention_plot import save_attention_heatmap
+
+MAX_SOURCE_TOKENS = 400  # longer inputs are refused: memory grows with source x output length
+
+
+def _sentences(spec: str) -> list[str]:
+    path = Path(str(spec)).expanduser()
+    if len(str(spec)) < 4096 and path.is_file():
+        try:
+            lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+        except UnicodeDecodeError as e:
+            raise UserError(f"input file '{path}' is not UTF-8 text ({e.reason}): save it as UTF-8") from e
+        lines = [ln for ln in lines if ln]
+        if not lines:
+            raise UserError(f"input file '{path}' has no sentences: put one sentence a line")
+        return lines
+    text = str(spec).strip()
+    if not text:
+        raise UserError("input is empty: give input=\"a sentence\" or input=FILE with one sentence a line")
+    return [text]
+
+
+def predict(module, cfg: DictConfig) -> list[dict]:
+    """One result per sentence: {"input", "text"} (+ "attention" PNG with save_attention=true)."""
+    sentences = _sentences(cfg.input)
+    results = []
+    for start in range(0, len(sentences), int(cfg.batch_size)):
+        chunk = sentences[start:start + int(cfg.batch_size)]
+        ids = [module.src.encode(s) for s in chunk]
+        for s, i in zip(chunk, ids):
+            if not i:
+                raise UserError(f"nothing to translate in {s!r}: no known words or characters")
+            if len(i) > MAX_SOURCE_TOKENS:
+                raise UserError(f"input sentence has {len(i)} tokens, over the limit of {MAX_SOURCE_TOKENS}: "
+                                "split it into shorter sentences")
+        src, lengths = pad_sequences(ids, module.src.vocab.pad)  # (B, S), (B,)
+        with torch.no_grad():
+            hyps = module.translate(src, lengths, beam_size=cfg.beam_size)
+        for k, (sentence, text) in enumerate(zip(chunk, module.texts(hyps))):
+            result = {"input": sentence, "text": text}
+            if cfg.save_attention and hyps.alphas is not None:
+                n_out = int(hyps.lengths[k])
+                src_tokens = module.src.tokenizer.tokenize(sentence)
+                out_tokens = [*module.tgt.vocab.decode(hyps.tokens[k].tolist()), "</s>"][:n_out]
+                path = Path(str(cfg.out_dir)) / f"attention_{start + k:04d}.png"
+                save_attention_heatmap(src_tokens, out_tokens, hyps.alphas[k, :n_out, : len(src_tokens)], path)
+                result["attention"] = str(path)
+            results.append(result)
+    return results
