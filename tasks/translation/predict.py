@@ -13,9 +13,16 @@ from tasks.translation.attention_plot import save_attention_heatmap
 MAX_SOURCE_TOKENS = 400  # longer inputs are refused: memory grows with source x output length
 
 
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).expanduser().is_file()
+    except OSError:  # a long sentence is not a valid file name
+        return False
+
+
 def _sentences(spec: str) -> list[str]:
     path = Path(str(spec)).expanduser()
-    if len(str(spec)) < 4096 and path.is_file():
+    if _is_file(str(spec)):
         try:
             lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
         except UnicodeDecodeError as e:
