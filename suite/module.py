@@ -27,7 +27,10 @@ class SuiteModule(pl.LightningModule):
         optimizer = instantiate(cfg["optimizer"])(params=[p for p in self.parameters() if p.requires_grad])
         if not cfg.get("scheduler"):
             return optimizer
-        scheduler = instantiate(cfg["scheduler"])(optimizer, total_steps=int(self.trainer.estimated_stepping_batches))
+        # a schedule shorter than 100 steps makes OneCycleLR's warm-up zero steps long (division by
+        # zero); debug-sized runs just stop early in a longer schedule
+        total = max(int(self.trainer.estimated_stepping_batches), 100)
+        scheduler = instantiate(cfg["scheduler"])(optimizer, total_steps=total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     # --- bad items -----------------------------------------------------------------------------

@@ -5,9 +5,10 @@ import signal
 import subprocess
 import time
 
+import pytest
 import torch
 
-from tests.conftest import TINY_CAPTIONING
+from tests.conftest import TINY_CAPTIONING, TINY_TRANSLATION
 from tests.integration.cli import BIN, run
 
 ARGS = [a for a in TINY_CAPTIONING if a != "trainer.max_epochs=1"]
@@ -39,14 +40,16 @@ def test_kill_9_then_resume_auto_continues_from_last_ckpt(tmp_path):
     assert epochs == sorted(set(epochs)) and epochs[-1] == 3  # no epoch trained twice
 
 
-def test_ddp_cpu_two_processes_one_run_dir_one_wandb_run(tmp_path):
-    args = [a for a in TINY_CAPTIONING if a not in ("logger=none", "trainer.devices=1", "trainer.accelerator=cpu")]
+@pytest.mark.parametrize("task, tiny, metric", [("captioning", TINY_CAPTIONING, "test/bleu4"),
+                                                ("translation", TINY_TRANSLATION, "test/bleu")])
+def test_ddp_cpu_two_processes_one_run_dir_one_wandb_run(tmp_path, task, tiny, metric):
+    args = [a for a in tiny if a not in ("logger=none", "trainer.devices=1", "trainer.accelerator=cpu")]
     proc = run("suite-train", *args, "trainer=ddp_cpu", cwd=tmp_path, timeout=400)
     out = proc.stdout + proc.stderr
     assert "MEMBER: 2/2" in out  # two ranks joined the process group
-    run_dirs = [p for p in (tmp_path / "outputs" / "captioning").iterdir() if p.is_dir()]
+    run_dirs = [p for p in (tmp_path / "outputs" / task).iterdir() if p.is_dir()]
     assert len(run_dirs) == 1
-    assert json.loads((run_dirs[0] / "metrics.json").read_text())["test/bleu4"] >= 0
+    assert json.loads((run_dirs[0] / "metrics.json").read_text())[metric] >= 0
     assert len(list((run_dirs[0] / "wandb").glob("offline-run-*"))) == 1
 
 

@@ -40,3 +40,11 @@ def test_mismatched_parallel_files_are_one_clear_line(tmp_path):
     assert proc.returncode == 2
     line = error_line(proc)
     assert "train.en" in line and "train.de" in line and "3" in line and "2" in line
+
+
+def test_eval_from_the_checkpoint_alone(ckpt, tmp_path):
+    proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
+    printed = json.loads(proc.stdout[proc.stdout.index("{"):])
+    written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
+    assert printed["test/bleu"] == pytest.approx(written["test/bleu"], abs=1e-4)
+    assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(printed)
