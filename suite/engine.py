@@ -67,14 +67,18 @@ def train(cfg: DictConfig) -> dict:
 
     checkpoints = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
-        monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1, save_last=True)
+        monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1)
+    # Lightning's save_last only refreshes last.ckpt when the monitored metric improved; resume
+    # needs the latest state every validation, so a monitor-less callback keeps it
+    latest = ModelCheckpoint(dirpath=run_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
+                             enable_version_counter=False)
     loggers = _loggers(cfg, run_dir, wandb_id)
-    callbacks = [checkpoints, Timeline(run_dir)] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
+    callbacks = [checkpoints, latest, Timeline(run_dir)] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
                                       default_root_dir=str(run_dir))
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
 
-    best = checkpoints.best_model_path or checkpoints.last_model_path
+    best = checkpoints.best_model_path or latest.best_model_path
     metrics = dict(read_checkpoint(best)["suite"]["val_metrics"]) if best else _floats(trainer.callback_metrics, "val/")
     if cfg.get("test_after_fit", True) and datamodule.has_test and best:
         results = trainer.test(module, datamodule=datamodule, ckpt_path=best, weights_only=True, verbose=False)
