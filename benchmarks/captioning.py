@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.common import compose, machine, save, timed
+from benchmarks.common import compose, machine, save, timed, validation_batches
 
 
 def train_throughput(cfg, steps: int) -> dict:
@@ -48,15 +48,8 @@ def train_throughput(cfg, steps: int) -> dict:
             "train_data_wait_fraction": round(data_s / (data_s + compute_s), 3)}
 
 
-def decode_throughput(ckpt: Path, cfg) -> dict:
-    from suite.checkpoint import load_module
-    from suite.registry import get_task
-
-    task = get_task("captioning")
-    module = load_module(ckpt, task)
-    dm = task.datamodule(dict(module.hparams["meta"]["data"]), vocab=module.hparams["meta"]["vocab"])
-    dm.setup("validate")
-    batches = list(dm.val_dataloader())
+def decode_throughput(ckpt: Path) -> dict:
+    module, batches = validation_batches(ckpt, "captioning")
     n = sum(b["size"] for b in batches)
     out = {}
     for beam in (1, 3):
@@ -80,7 +73,7 @@ def main() -> None:
         result = {**machine(), "batch_size": cfg.data.batch_size, **train_throughput(cfg, args.steps)}
         if args.run:
             ckpt = next((args.run / "checkpoints").glob("best-*.ckpt"))
-            result.update(decode_throughput(ckpt, cfg))
+            result.update(decode_throughput(ckpt))
             timeline = json.loads((args.run / "timeline.json").read_text())
             result["bleu4_vs_minutes"] = [{"minutes": r["minutes"], "epoch": r["epoch"], "val/bleu4": r["val/bleu4"]}
                                           for r in timeline]

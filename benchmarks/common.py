@@ -23,6 +23,18 @@ def compose(overrides: list[str], run_dir: Path):
         return hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir}"])
 
 
+def validation_batches(ckpt: Path, task_name: str):
+    """The checkpoint's module (eval mode) and its own validation batches, read with its own settings."""
+    from suite.checkpoint import load_module
+    from suite.registry import get_task
+
+    task = get_task(task_name)
+    module = load_module(ckpt, task)
+    dm = task.datamodule(dict(module.hparams["meta"]["data"]), vocab=module.hparams["meta"]["vocab"])
+    dm.setup("validate")
+    return module, list(dm.val_dataloader())
+
+
 def timed(fn, repeat: int = 3) -> float:
     """Best of `repeat` wall-clock seconds (the least disturbed run)."""
     best = float("inf")
@@ -34,13 +46,10 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    info = Path("/proc/cpuinfo")
+    lines = info.read_text().splitlines() if info.is_file() else []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or platform.machine()
 
 
 def machine() -> dict:

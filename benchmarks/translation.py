@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.common import compose, machine, save, timed
+from benchmarks.common import compose, machine, save, timed, validation_batches
 
 
 def _datamodule(cfg):
@@ -67,14 +67,7 @@ def train_throughput(cfg, steps: int) -> dict:
 
 
 def decode_throughput(ckpt: Path) -> dict:
-    from suite.checkpoint import load_module
-    from suite.registry import get_task
-
-    task = get_task("translation")
-    module = load_module(ckpt, task)
-    dm = task.datamodule(dict(module.hparams["meta"]["data"]), vocab=module.hparams["meta"]["vocab"])
-    dm.setup("validate")
-    batches = list(dm.val_dataloader())
+    module, batches = validation_batches(ckpt, "translation")
     n = sum(b["size"] for b in batches)
     out = {}
     for beam in (1, 5):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from suite.data.media import IMAGE_EXTENSIONS
+from suite.data.checks import check_fractions as _check_fractions
+from suite.data.checks import check_root as _check_root
 from suite.errors import UserError
 
 # Carving defaults: 5% is ~400 of Flickr8k's 8091 images (~2000 references, a steady BLEU) and
@@ -92,24 +94,6 @@ def _carve(items: list, fractions, seed: int) -> list[list]:
         start += c
     rest = sorted(order[start:])
     return [[items[i] for i in idx] for idx in [rest, *parts]]
-
-
-def _check_root(root, holding: str) -> Path:
-    if root in (None, ""):
-        raise UserError(f"data.root is not set: set data.root=<folder holding {holding}>")
-    path = Path(os.path.abspath(os.path.expanduser(str(root))))
-    if not path.is_dir():
-        what = "is not a folder" if path.exists() else "does not exist"
-        raise UserError(f"data.root '{root}' {what}: set data.root=<folder holding {holding}>")
-    return path
-
-
-def _check_fractions(**fractions) -> None:
-    for key, f in fractions.items():
-        if not 0 <= f < 1:
-            raise UserError(f"data.{key}={f} is not a fraction in [0, 1): set e.g. data.{key}=0.05")
-    if sum(fractions.values()) >= 1:
-        raise UserError(f"{' + '.join(f'data.{k}' for k in fractions)} must be below 1: lower them")
 
 
 def _first_file(dirs, names) -> Path | None:
