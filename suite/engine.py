@@ -73,7 +73,9 @@ def train(cfg: DictConfig) -> dict:
     latest = ModelCheckpoint(dirpath=run_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
                              enable_version_counter=False)
     loggers = _loggers(cfg, run_dir, wandb_id)
-    callbacks = [checkpoints, latest, Timeline(run_dir)] + ([LearningRateMonitor("step"), PredictionTable()] if loggers else [])
+    callbacks = [checkpoints, latest, Timeline(run_dir)]
+    if loggers:  # learning rate and prediction tables only mean something to a logger
+        callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
                                       default_root_dir=str(run_dir))
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
