@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.common import compose, machine, save, timed, validation_batches
+from benchmarks.common import best_checkpoint, compose, machine, run_summary, save, timed, validation_batches
 
 
 def train_throughput(cfg, steps: int) -> dict:
@@ -67,18 +67,12 @@ def main() -> None:
     parser.add_argument("--run", type=Path, help="a finished default captioning run dir")
     parser.add_argument("--steps", type=int, default=30)
     args = parser.parse_args()
-    torch.set_num_threads(torch.get_num_threads())
     with tempfile.TemporaryDirectory() as tmp:
         cfg = compose(["task=captioning"], Path(tmp))
         result = {**machine(), "batch_size": cfg.data.batch_size, **train_throughput(cfg, args.steps)}
-        if args.run:
-            ckpt = next((args.run / "checkpoints").glob("best-*.ckpt"))
-            result.update(decode_throughput(ckpt))
-            timeline = json.loads((args.run / "timeline.json").read_text())
-            result["bleu4_vs_minutes"] = [{"minutes": r["minutes"], "epoch": r["epoch"], "val/bleu4": r["val/bleu4"]}
-                                          for r in timeline]
-            metrics = json.loads((args.run / "metrics.json").read_text())
-            result.update({k: round(v, 2) for k, v in metrics.items() if "bleu4" in k or "cider" in k})
+    if args.run:
+        result.update(decode_throughput(best_checkpoint(args.run)))
+        result.update(run_summary(args.run, "val/bleu4", ("bleu4", "cider")))
     save("captioning", result)
     print(json.dumps(result, indent=2))
 

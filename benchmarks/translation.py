@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.common import compose, machine, save, timed, validation_batches
+from benchmarks.common import best_checkpoint, compose, machine, run_summary, save, timed, validation_batches
 
 
 def _datamodule(cfg):
@@ -89,13 +89,8 @@ def main() -> None:
         cfg = compose(["task=translation"], Path(tmp))
         result = {**machine(), "batch_size": cfg.data.batch_size, **train_throughput(cfg, args.steps)}
     if args.run:
-        ckpt = next((args.run / "checkpoints").glob("best-*.ckpt"))
-        result.update(decode_throughput(ckpt))
-        timeline = json.loads((args.run / "timeline.json").read_text())
-        result["bleu_vs_minutes"] = [{"minutes": r["minutes"], "epoch": r["epoch"], "val/bleu": r["val/bleu"]}
-                                     for r in timeline]
-        metrics = json.loads((args.run / "metrics.json").read_text())
-        result.update({k: round(v, 2) for k, v in metrics.items() if "bleu" in k or "chrf" in k})
+        result.update(decode_throughput(best_checkpoint(args.run)))
+        result.update(run_summary(args.run, "val/bleu", ("bleu", "chrf")))
     save("translation", result)
     print(json.dumps(result, indent=2))
 

@@ -6,7 +6,6 @@ from functools import partial
 from pathlib import Path
 
 import pytorch_lightning as pl
-import torch
 from torch.utils.data import DataLoader
 
 from suite.data.collate import pad_sequences

@@ -14,8 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from suite.data.checks import check_fractions as _check_fractions
-from suite.data.checks import check_root as _check_root
+from suite.data.checks import check_fractions, check_root
 from suite.errors import UserError
 
 # 5% of Multi30k's 29k training pairs is ~1450 sentences (a steady BLEU) and costs train little;
@@ -48,9 +47,9 @@ def read_parallel(root, src: str, tgt: str, *, train: str = "train", val: str = 
 
     No val files: val is carved from train (seeded). No test files: the test split is empty.
     """
-    root = _check_root(root, f"{train}.<src> and {train}.<tgt>")
+    root = check_root(root, f"{train}.<src> and {train}.<tgt>")
     src, tgt = _check_langs(root, train, src, tgt)
-    _check_fractions(val_fraction=val_fraction)
+    check_fractions(val_fraction=val_fraction)
     out = PairSplits([], [], [], notes=[])
     for split, prefix in (("train", train), ("val", val), ("test", test)):
         paths = (_find(root, prefix, src), _find(root, prefix, tgt)) if prefix else (None, None)
@@ -148,7 +147,7 @@ def read_tsv_pairs(path, *, val_fraction: float = FRACTION, test_fraction: float
     translations together. The tatoeba.org download layout `id<TAB>src<TAB>id<TAB>tgt` is detected.
     """
     path = _check_file(path)
-    _check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
+    check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
     lines = _read_lines(path)
     rows = [line.split("\t") for line in lines]  # not csv: quotes in Tatoeba/Anki text are not CSV quoting
     notes: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from suite.data.checks import check_fractions, check_root
 from suite.errors import UserError
 
 from .common import (
@@ -11,8 +12,6 @@ from .common import (
     SEED,
     CaptionSplits,
     _carve,
-    _check_fractions,
-    _check_root,
     _finish,
     _first_dir,
     _Listed,
@@ -29,8 +28,8 @@ def read_coco(root, *, year=None, val_fraction=FRACTION, seed=SEED, strict=False
     year=None picks 2017 if its train annotations are there, else 2014.
     """
     holding = "annotations/captions_train2014.json (or 2017) and train2014/"
-    root = _check_root(root, holding)
-    _check_fractions(val_fraction=val_fraction)
+    root = check_root(root, holding)
+    check_fractions(val_fraction=val_fraction)
     if year is not None and int(year) not in COCO_YEARS:
         raise UserError(f"data.year={year} has no COCO caption annotations: set data.year=2014 or 2017")
     years = COCO_YEARS if year is None else (int(year),)

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from suite.data.media import IMAGE_EXTENSIONS
-from suite.data.checks import check_fractions as _check_fractions
-from suite.data.checks import check_root as _check_root
 from suite.errors import UserError
 
 # Carving defaults: 5% is ~400 of Flickr8k's 8091 images (~2000 references, a steady BLEU) and

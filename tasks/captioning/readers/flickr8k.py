@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from suite.data.checks import check_fractions, check_root
 from suite.errors import UserError
 
 from .common import (
@@ -12,8 +13,6 @@ from .common import (
     SEED,
     CaptionSplits,
     _carve,
-    _check_fractions,
-    _check_root,
     _finish,
     _first_dir,
     _first_file,
@@ -44,8 +43,8 @@ def read_flickr8k(
     The fractions are used only for splits whose file is absent (the Kaggle copy has none).
     strict=False because partial copies are common: missing images are dropped and listed.
     """
-    root = _check_root(root, "Flickr8k.token.txt or captions.txt and Flicker8k_Dataset/ or Images/")
-    _check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
+    root = check_root(root, "Flickr8k.token.txt or captions.txt and Flicker8k_Dataset/ or Images/")
+    check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
     text_dirs = [root / d for d in FLICKR_TEXT_DIRS]
     cap_file = _first_file(text_dirs, FLICKR_CAPTION_FILES)
     if cap_file is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from suite.data.checks import check_root
 from suite.errors import UserError
 
-from .common import CaptionSplits, _check_root, _finish, _Listed, _read_json
+from .common import CaptionSplits, _finish, _Listed, _read_json
 from .flickr8k import FLICKR_IMAGE_DIRS  # Karpathy's Flickr splits point into the same image folders
 
 KARPATHY_SPLITS = {"train": "train", "restval": "train", "val": "val", "test": "test"}
@@ -19,7 +20,7 @@ def read_karpathy(root, json_path=None, *, strict=False) -> CaptionSplits:
     json_path=None finds the one dataset_*.json in root; a relative path is tried under root
     first, then against the working directory.
     """
-    root = _check_root(root, "the images and dataset_coco.json / dataset_flickr8k.json")
+    root = check_root(root, "the images and dataset_coco.json / dataset_flickr8k.json")
     path = _karpathy_json(root, json_path)
     data = _read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("images"), list):
