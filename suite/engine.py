@@ -74,6 +74,8 @@ def train(cfg: DictConfig) -> dict:
                              enable_version_counter=False)
     loggers = _loggers(cfg, run_dir, wandb_id)
     callbacks = [checkpoints, latest, Timeline(run_dir)]
+    # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
+    callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     if loggers:  # learning rate and prediction tables only mean something to a logger
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
@@ -117,6 +119,11 @@ def predict(cfg: DictConfig) -> list[dict]:
     """Run the checkpoint's task on `cfg.input`; needs nothing but the checkpoint."""
     ckpt = read_checkpoint(cfg.ckpt_path)
     task = get_task(ckpt["suite"]["task"])
+    if cfg.get("task") and cfg.task != task.name:
+        raise UserError(f"{cfg.ckpt_path} is a task={task.name} checkpoint, not task={cfg.task}: "
+                        f"drop task= or pick a {cfg.task} checkpoint")
+    if cfg.get("input") is None and not task.input_optional:
+        raise UserError(f"no input given: add input=FILE (or text) for the {task.name} checkpoint")
     _setup_process(cfg)
     module = load_module(cfg.ckpt_path, task)
     return task.predict(module, cfg)

@@ -13,7 +13,14 @@ from suite.errors import UserError
 
 TASKS = {
     "captioning": "tasks.captioning",
+    "activity": "tasks.activity",
+    "speech": "tasks.speech",
     "translation": "tasks.translation",
+    "sentiment": "tasks.sentiment",
+    "charlm": "tasks.charlm",
+    "ner": "tasks.ner",
+    "forecast": "tasks.forecast",
+    "roommate": "tasks.roommate",
 }
 
 
@@ -23,6 +30,7 @@ class Task:
     datamodule: type
     module: type
     predict: Callable  # predict(module, cfg) -> list[dict]
+    input_optional: bool = False  # True when predict works without cfg.input (charlm samples from a prompt)
 
 
 def get_task(name: str) -> Task:
@@ -32,4 +40,4 @@ def get_task(name: str) -> Task:
     dm = importlib.import_module(f"{pkg}.datamodule")
     mod = importlib.import_module(f"{pkg}.module")
     pred = importlib.import_module(f"{pkg}.predict")
-    return Task(name, dm.DataModule, mod.Module, pred.predict)
+    return Task(name, dm.DataModule, mod.Module, pred.predict, getattr(pred, "INPUT_OPTIONAL", False))
