@@ -15,10 +15,11 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+from pytorch_lightning.loggers import WandbLogger
 
 from suite.callbacks.prediction_table import PredictionTable
 from suite.callbacks.timeline import Timeline
-from suite.checkpoint import load_module, read_checkpoint
+from suite.checkpoint import AtomicCheckpointIO, load_module, read_checkpoint
 from suite.config import check_consistency, to_plain
 from suite.errors import UserError
 from suite.registry import get_task
@@ -64,7 +65,22 @@ def train(cfg: DictConfig) -> dict:
     datamodule.prepare_data()
     datamodule.setup("fit")
     module = task.module(model=to_plain(cfg.model), meta=datamodule.metadata())
+    module.max_nonfinite_steps = int(cfg.get("max_nonfinite_steps") or 10)
+    loggers = _loggers(cfg, run_dir, wandb_id)
+    try:
+        return _fit_and_test(cfg, datamodule, module, loggers, run_dir, ckpt_path)
+    finally:
+        _finish_wandb(loggers)
 
+
+def _finish_wandb(loggers: list) -> None:
+    """Close this run's W&B run, so the next train() in the same process (a sweep) starts its own."""
+    for logger in loggers:
+        if isinstance(logger, WandbLogger) and logger._experiment is not None:
+            logger.experiment.finish()
+
+
+def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path, ckpt_path) -> dict:
     checkpoints = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
         monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1)
@@ -72,15 +88,22 @@ def train(cfg: DictConfig) -> dict:
     # needs the latest state every validation, so a monitor-less callback keeps it
     latest = ModelCheckpoint(dirpath=run_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
                              enable_version_counter=False)
-    loggers = _loggers(cfg, run_dir, wandb_id)
     callbacks = [checkpoints, latest, Timeline(run_dir)]
     # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
     callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     if loggers:  # learning rate and prediction tables only mean something to a logger
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
-                                      default_root_dir=str(run_dir))
+                                      default_root_dir=str(run_dir), plugins=[AtomicCheckpointIO()])
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+    if module.nonfinite_total:
+        log.warning("skipped %d training steps whose loss was not finite", module.nonfinite_total)
+    if module.stop_reason:
+        last = run_dir / "checkpoints" / "last.ckpt"
+        # full state; the weights are the last finite ones, since skipped steps changed nothing
+        trainer.save_checkpoint(last, weights_only=False)
+        raise UserError(f"training stopped: {module.stop_reason}; lower model.optimizer.lr or check the data "
+                        f"(state saved to {last}, continue with resume={last})")
 
     best = checkpoints.best_model_path or latest.best_model_path
     metrics = dict(read_checkpoint(best)["suite"]["val_metrics"]) if best else _floats(trainer.callback_metrics, "val/")
@@ -92,6 +115,7 @@ def train(cfg: DictConfig) -> dict:
         log.info("metrics %s -> %s", json.dumps(metrics), run_dir / "metrics.json")
         log.info("best checkpoint: %s", best)
     return metrics
+
 
 
 def evaluate(cfg: DictConfig) -> dict:

@@ -20,6 +20,10 @@ class SuiteModule(pl.LightningModule):
         self.skips = SkipLedger(self.item_kind)
         self.examples: list[dict] = []  # validation examples for suite.callbacks.PredictionTable
         self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached
+        self.max_nonfinite_steps = 10  # the engine sets it from cfg.max_nonfinite_steps
+        self.nonfinite_streak = 0  # non-finite losses in a row (skipped steps)
+        self.nonfinite_total = 0  # skipped steps over the whole run
+        self.stop_reason: str | None = None  # set when training stopped on non-finite losses
 
     # --- optimisation --------------------------------------------------------------------------
     def configure_optimizers(self):
@@ -32,6 +36,25 @@ class SuiteModule(pl.LightningModule):
         total = max(int(self.trainer.estimated_stepping_batches), 100)
         scheduler = instantiate(cfg["scheduler"])(optimizer, total_steps=total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    # --- numerical faults ----------------------------------------------------------------------
+    def backward(self, loss: torch.Tensor, *args, **kwargs) -> None:
+        """Skip the step of a non-finite loss (no gradients: the optimiser leaves every weight as is);
+        too many in a row stop the run, which the engine reports with the checkpoint it saved."""
+        bad = (~torch.isfinite(loss.detach())).float()
+        if self.trainer.world_size > 1 and torch.distributed.is_initialized():
+            torch.distributed.all_reduce(bad, op=torch.distributed.ReduceOp.MAX)  # all ranks skip together
+        if not bad.item():
+            self.nonfinite_streak = 0
+            super().backward(loss, *args, **kwargs)
+            return
+        self.nonfinite_streak += 1
+        self.nonfinite_total += 1
+        self.log("train/nonfinite_steps", float(self.nonfinite_total), rank_zero_only=True)
+        if self.nonfinite_streak >= self.max_nonfinite_steps and self.stop_reason is None:
+            self.stop_reason = (f"the loss was not finite for {self.nonfinite_streak} steps in a row (global step "
+                                f"{self.trainer.global_step})")
+            self.trainer.should_stop = True
 
     # --- bad items -----------------------------------------------------------------------------
     def count_skipped(self, batch: dict) -> None:

@@ -60,7 +60,7 @@ def resolve_resume(cfg: DictConfig) -> tuple[Path, str | None, str | None]:
     if os.environ.get("LOCAL_RANK", "0") != "0" and os.environ.get(_ENV_RUN_DIR):  # a DDP child: rank 0 decided
         run_dir = Path(os.environ[_ENV_RUN_DIR])
         ckpt = os.environ.get(_ENV_CKPT) or None
-        return run_dir, ckpt, wandb_run_id(run_dir) if ckpt else None
+        return run_dir, ckpt, wandb_run_id(Path(ckpt).parent.parent) if ckpt else None
     run_dir = Path(str(cfg.run_dir)).absolute()
     resume, ckpt = cfg.get("resume"), None
     if resume == "auto":
@@ -77,4 +77,5 @@ def resolve_resume(cfg: DictConfig) -> tuple[Path, str | None, str | None]:
         log.info("resuming from %s", ckpt)
     run_dir.mkdir(parents=True, exist_ok=True)
     os.environ[_ENV_RUN_DIR], os.environ[_ENV_CKPT] = str(run_dir), ckpt or ""
-    return run_dir, ckpt, wandb_run_id(run_dir) if ckpt else None
+    # the W&B run recorded beside the checkpoint continues (resume=PATH may point at another run dir)
+    return run_dir, ckpt, wandb_run_id(Path(ckpt).parent.parent) if ckpt else None
