@@ -14,13 +14,15 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig
-from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, RichProgressBar
 from pytorch_lightning.loggers import WandbLogger
+from pytorch_lightning.utilities import rank_zero_only
 
 from suite.callbacks.prediction_table import PredictionTable
 from suite.callbacks.timeline import Timeline
 from suite.checkpoint import AtomicCheckpointIO, load_module, read_checkpoint
 from suite.config import check_consistency, to_plain
+from suite.console import print_config, print_summary
 from suite.errors import UserError
 from suite.registry import get_task
 from suite.resume import resolve_resume
@@ -61,6 +63,8 @@ def train(cfg: DictConfig) -> dict:
     task = get_task(cfg.task.name)
     run_dir, ckpt_path, wandb_id = resolve_resume(cfg)
     _setup_process(cfg)
+    if cfg.get("print_config") and rank_zero_only.rank == 0:
+        print_config(cfg)
     datamodule = task.datamodule(to_plain(cfg.data))
     datamodule.prepare_data()
     datamodule.setup("fit")
@@ -91,6 +95,8 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
     callbacks = [checkpoints, latest, Timeline(run_dir)]
     # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
     callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
+    if cfg.trainer.get("enable_progress_bar"):
+        callbacks.append(RichProgressBar())  # steps/s, ETA and the logged losses, one line per stage
     if loggers:  # learning rate and prediction tables only mean something to a logger
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
@@ -105,15 +111,21 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
         raise UserError(f"training stopped: {module.stop_reason}; lower model.optimizer.lr or check the data "
                         f"(state saved to {last}, continue with resume={last})")
 
-    best = checkpoints.best_model_path or latest.best_model_path
-    metrics = dict(read_checkpoint(best)["suite"]["val_metrics"]) if best else _floats(trainer.callback_metrics, "val/")
-    if cfg.get("test_after_fit", True) and datamodule.has_test and best:
-        results = trainer.test(module, datamodule=datamodule, ckpt_path=best, weights_only=True, verbose=False)
+    best = checkpoints.best_model_path
+    if best:
+        metrics = dict(read_checkpoint(best)["suite"]["val_metrics"])
+    else:  # stopped before its first validation (max_steps under an epoch): validate the final weights
+        results = trainer.validate(module, datamodule=datamodule, verbose=False)
+        metrics = _floats(results[0] if results else {}, "val/")
+    if cfg.get("test_after_fit", True) and datamodule.has_test:
+        results = trainer.test(module, datamodule=datamodule, ckpt_path=best or None, weights_only=True,
+                               verbose=False)
         metrics.update(_floats(results[0] if results else {}, "test/"))
     if trainer.is_global_zero:
         _write_metrics(run_dir, metrics)
         log.info("metrics %s -> %s", json.dumps(metrics), run_dir / "metrics.json")
-        log.info("best checkpoint: %s", best)
+        log.info("best checkpoint: %s", best or "none (no validation during fit; the final weights were evaluated)")
+        print_summary(run_dir, metrics, best)
     return metrics
 
 
