@@ -13,7 +13,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, RichProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities import rank_zero_only
@@ -39,6 +39,8 @@ def _setup_process(cfg: DictConfig) -> None:
 def _loggers(cfg: DictConfig, run_dir: Path, wandb_id: str | None) -> list:
     loggers = []
     for name, node in (cfg.get("logger") or {}).items():
+        if not OmegaConf.is_dict(node) or "_target_" not in node:
+            continue  # a switch shared by the logger nodes (logger.offline, logger.log_model)
         kwargs = {"save_dir": str(run_dir)}
         if name == "wandb" and wandb_id:
             kwargs.update(id=wandb_id, resume="allow")  # the resumed run continues the same W&B run

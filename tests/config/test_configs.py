@@ -38,6 +38,8 @@ def test_every_data_and_model_of_a_task_composes(task, tmp_path):
 def test_loggers_instantiate(logger, tmp_path):
     cfg = compose_train(tmp_path, [f"logger={logger}"])
     for node in cfg.logger.values():
+        if not OmegaConf.is_dict(node):
+            continue  # logger.offline / logger.log_model switches
         lg = instantiate(node)
         assert str(tmp_path) in str(lg.save_dir)
 
@@ -48,6 +50,7 @@ def test_wandb_is_offline_without_a_key(tmp_path, monkeypatch):
     assert compose_train(tmp_path).logger.wandb.offline is True
     monkeypatch.setenv("WANDB_API_KEY", "x" * 40)
     assert compose_train(tmp_path).logger.wandb.offline is False
+    assert compose_train(tmp_path, ["logger.offline=true"]).logger.wandb.offline is True  # the documented switch
 
 
 def test_struct_mode_rejects_unknown_keys(tmp_path):
