@@ -37,6 +37,15 @@ class SuiteModule(pl.LightningModule):
         scheduler = instantiate(cfg["scheduler"])(optimizer, total_steps=total)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
+    def on_before_optimizer_step(self, optimizer) -> None:
+        """Log the gradient norm before clipping (a rising curve warns of explosion before a NaN)."""
+        if self.trainer.global_step % max(self.trainer.log_every_n_steps, 1):
+            return
+        grads = [p.grad.detach() for p in self.parameters() if p.grad is not None]
+        if grads:
+            norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+            self.log("train/grad_norm", norm, on_step=True, on_epoch=False)
+
     # --- numerical faults ----------------------------------------------------------------------
     def backward(self, loss: torch.Tensor, *args, **kwargs) -> None:
         """Skip the step of a non-finite loss (no gradients: the optimiser leaves every weight as is);

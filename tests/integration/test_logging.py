@@ -1,0 +1,16 @@
+"""What a logger receives: losses, metrics, learning rate and the gradient norm (CSV logger files)."""
+import csv
+
+from suite.engine import train
+from tests.conftest import TINY_TRANSLATION, compose_train
+
+
+def test_logger_gets_loss_metrics_learning_rate_and_gradient_norm(tmp_path):
+    args = [a for a in TINY_TRANSLATION if a != "logger=none"]
+    train(compose_train(tmp_path, [*args, "logger=csv"]))
+    rows = list(csv.DictReader((tmp_path / "csv" / "version_0" / "metrics.csv").open()))
+    logged = {k for row in rows for k, v in row.items() if v not in ("", None)}
+    assert {"train/loss", "train/grad_norm", "val/bleu", "val/loss"} <= logged
+    assert any(k.startswith("lr-") for k in logged)
+    norms = [float(r["train/grad_norm"]) for r in rows if r.get("train/grad_norm")]
+    assert len(norms) >= 5 and all(n > 0 for n in norms)  # logged every step here (log_every_n_steps=1)
