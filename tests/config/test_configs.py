@@ -94,6 +94,6 @@ def test_slurm_launcher_and_experiment_compose(tmp_path):
         cfg = compose("train", overrides=["hydra/launcher=slurm", "trainer=multinode", f"run_dir={tmp_path}"],
                       return_hydra_config=True)
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
-    assert cfg.hydra.launcher.tasks_per_node == cfg.trainer.devices
+    assert cfg.hydra.launcher.tasks_per_node == cfg.trainer.devices == cfg.hydra.launcher.gpus_per_node > 0
     cfg = compose_train(tmp_path, ["experiment=flickr8k_sat", "data.root=/x"])
     assert cfg.model.encoder.arch == "resnet50" and cfg.data.name == "flickr8k"
