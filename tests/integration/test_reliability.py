@@ -10,6 +10,7 @@ from suite.engine import train
 from suite.errors import UserError
 from tasks.captioning.module import Module as CaptioningModule
 from tests.conftest import TINY_CAPTIONING, compose_train
+from tests.integration.cli import error_line, run
 
 
 def _nan_at(monkeypatch, steps):
@@ -81,3 +82,23 @@ def test_resume_continues_the_same_wandb_run(tmp_path):
     assert len(runs) == 2  # one folder per process, both for the same W&B run
     assert len({r.name.rsplit("-", 1)[-1] for r in runs}) == 1
     assert torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["epoch"] == 1
+
+
+class _RunsCode:
+    """A pickled object that would create a file when unpickled (what a hostile checkpoint does)."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (str(self.target), "w"))
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_in_one_line(tmp_path):
+    target = tmp_path / "pwned"
+    crafted = tmp_path / "crafted.ckpt"
+    torch.save({"state_dict": {}, "suite": {"task": "captioning"}, "payload": _RunsCode(target)}, crafted)
+    proc = run("suite-predict", f"ckpt_path={crafted}", "input=x.jpg", check=False)
+    line = error_line(proc)
+    assert proc.returncode == 2 and line.startswith("error: refusing checkpoint") and "pickled objects" in line
+    assert not target.exists()  # nothing was executed
