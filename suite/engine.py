@@ -157,9 +157,9 @@ def predict(cfg: DictConfig) -> list[dict]:
     """Run the checkpoint's task on `cfg.input`; needs nothing but the checkpoint."""
     ckpt = read_checkpoint(cfg.ckpt_path)
     task = get_task(ckpt["suite"]["task"])
-    if cfg.get("task") and cfg.task != task.name:
-        raise UserError(f"{cfg.ckpt_path} is a task={task.name} checkpoint, not task={cfg.task}: "
-                        f"drop task= or pick a {cfg.task} checkpoint")
+    if cfg.get("task_name") and cfg.task_name != task.name:
+        raise UserError(f"{cfg.ckpt_path} is a task={task.name} checkpoint, not task={cfg.task_name}: "
+                        f"drop task= or pick a {cfg.task_name} checkpoint")
     if cfg.get("input") is None and not task.input_optional:
         raise UserError(f"no input given: add input=FILE (or text) for the {task.name} checkpoint")
     _setup_process(cfg)

@@ -1,5 +1,6 @@
 """suite-predict ckpt_path=... input=...: the checkpoint's task applied to files or text."""
 import json
+import sys
 
 import hydra
 from omegaconf import DictConfig
@@ -20,6 +21,9 @@ def _main(cfg: DictConfig) -> None:
 
 
 def main() -> None:
+    # `task=` names a config group in conf/ (Hydra would try to load conf/task/<name>.yaml), so the
+    # optional check `suite-predict task=charlm ...` travels as the plain key task_name
+    sys.argv = [f"task_name={a[5:]}" if a.startswith("task=") else a for a in sys.argv]
     run_cli(_main)
 
 

@@ -1,0 +1,126 @@
+"""Charlm: the text_file reader on fixtures, stream order for stateful BPTT (also per DDP rank),
+the carried state, and bits per character."""
+import math
+
+import pytest
+import torch
+
+from suite.errors import UserError
+from tasks.charlm.datamodule import CharLMDataModule, build_vocab, encode
+from tasks.charlm.module import CharLMModule, bits_per_char, summarise, unigram_log2probs
+from tasks.charlm.readers import read_text_file
+from tasks.charlm.streams import make_streams
+from tests.fixtures.text_formats import write_latin1, write_text
+
+
+def test_reads_utf8_text_exactly_and_drops_a_bom(tmp_path):
+    text = write_text(tmp_path / "a.txt", bom=True)
+    assert read_text_file(tmp_path / "a.txt") == text
+
+
+def test_empty_file_is_one_line_naming_it(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n")
+    with pytest.raises(UserError) as err:
+        read_text_file(tmp_path / "empty.txt")
+    assert "\n" not in str(err.value) and f"{tmp_path / 'empty.txt'} is empty" in str(err.value)
+
+
+def test_non_utf8_names_file_and_line(tmp_path):
+    path = write_latin1(tmp_path / "l1.txt", line=7)
+    with pytest.raises(UserError, match=rf"{path} line 7: not UTF-8"):
+        read_text_file(path)
+
+
+def _dm(tmp_path, text: str, batch_size=3, bptt=4):
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    dm = CharLMDataModule({"name": "text_file", "path": str(tmp_path / "t.txt"), "val_fraction": 0.1,
+                           "batch_size": batch_size, "bptt": bptt, "num_workers": 0})
+    dm.setup("fit")
+    return dm
+
+
+def test_batch_i_plus_1_continues_batch_i_in_every_row(tmp_path):
+    text = "".join(chr(ord("a") + i % 26) for i in range(400))
+    dm = _dm(tmp_path, text)
+    assert dm.ids["train"].numel() == 360 and dm.ids["val"].numel() == 40  # first 90% / last 10%
+    batches = list(dm.train_dataloader())
+    assert [b["first"] for b in batches] == [True] + [False] * (len(batches) - 1)
+    rows = torch.cat([b["x"] for b in batches], dim=1)  # (B, L): the loader kept the order
+    length = (360 - 1) // 3
+    for b in range(3):
+        assert torch.equal(rows[b], dm.ids["train"][b * length:(b + 1) * length])  # one contiguous stretch per row
+    assert torch.equal(torch.cat([b["y"] for b in batches], dim=1)[:, :-1], rows[:, 1:])  # targets: next character
+
+
+def test_each_ddp_rank_owns_its_own_streams():
+    ids = torch.arange(101)
+    parts = [make_streams(ids, 2, rank, 2)[0] for rank in (0, 1)]  # (2, 25) each
+    assert parts[0].shape == parts[1].shape == (2, 25)
+    assert torch.equal(torch.cat(parts).flatten(), ids[:100])  # disjoint, together the whole text in order
+    with pytest.raises(UserError, match="too few"):
+        make_streams(torch.arange(5), 4)
+
+
+def _module(vocab, cell="lstm"):
+    torch.manual_seed(0)
+    return CharLMModule({"cell": cell, "embed_size": 8, "hidden_size": 16, "num_layers": 2, "dropout": 0.0},
+                        {"vocab": vocab, "data": {}})
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_stateful_bptt_carries_the_state_across_consecutive_batches(tmp_path, cell):
+    dm = _dm(tmp_path, "the quick brown fox jumps over the lazy dog. " * 10, batch_size=2, bptt=5)
+    m = _module(dm.vocab, cell)
+    batches = list(dm.train_dataloader())[:4]
+    whole, _, _ = m.net(torch.cat([b["x"] for b in batches], dim=1))  # (B, 20, V): one pass over the streams
+    chunks = []
+    for i, b in enumerate(batches):
+        carried = m._carried(b, "train")
+        logits, _, state = m.net(b["x"], carried)
+        m._state["train"] = state  # what training_step keeps (detached there)
+        chunks.append(logits)
+    assert torch.allclose(torch.cat(chunks, 1), whole, atol=1e-5)  # chunked with carried state == uninterrupted
+    fresh, _, _ = m.net(batches[1]["x"])
+    assert not torch.allclose(chunks[1], fresh, atol=1e-3)  # the carried state mattered
+    assert m._carried(batches[0], "train") is None  # first=True: a new pass over the streams starts from zeros
+
+
+def test_training_state_is_detached_between_batches(tmp_path):
+    dm = _dm(tmp_path, "abcdefgh" * 30, batch_size=2, bptt=5)
+    m = _module(dm.vocab)
+    b0, b1 = list(dm.train_dataloader())[:2]
+    m.training_step(b0, 0)
+    assert all(not s.requires_grad for s in m._state["train"])  # truncated: no graph into batch 0
+    _, _, final = m.net(b0["x"])
+    assert all(torch.allclose(a, b) for a, b in zip(m._state["train"], final))  # the values of batch 0's end state
+    m.training_step(b1, 1).backward()  # would fail on a freed graph if the state were not detached
+
+
+def test_bpc_of_a_uniform_model_is_log2_v():
+    v = 37
+    targets = torch.randint(v, (4, 9))
+    assert float(bits_per_char(torch.zeros(4, 9, v), targets)) == pytest.approx(math.log2(v), rel=1e-6)
+    assert unigram_log2probs([5] * v).tolist() == pytest.approx([-math.log2(v)] * v)  # uniform counts: log2 V too
+
+
+def test_module_validation_logs_log2_v_for_a_uniform_output(tmp_path):
+    dm = _dm(tmp_path, "".join(chr(ord("a") + (i * 7) % 26) for i in range(600)), batch_size=2, bptt=10)
+    m = _module(dm.vocab)
+    with torch.no_grad():
+        m.net.out.weight.zero_()
+        m.net.out.bias.zero_()
+    m.on_validation_epoch_start()
+    for i, b in enumerate(dm.val_dataloader()):
+        m.validation_step(b, i)
+    logged = summarise(m._sums)
+    n_chars = dm.vocab["chars"]
+    assert logged["val/bpc"] == pytest.approx(math.log2(len(n_chars)), rel=1e-5)
+    counts = torch.tensor(dm.vocab["counts"], dtype=torch.float64) + 1
+    y = torch.cat([b["y"].flatten() for b in dm.val_dataloader()])
+    assert logged["val/bpc_unigram"] == pytest.approx(float(-torch.log2(counts / counts.sum())[y].mean()), rel=1e-6)
+
+
+def test_vocab_and_unknown_characters():
+    vocab = build_vocab("abca")
+    assert vocab["chars"][1:] == ["a", "b", "c"] and vocab["counts"] == [0, 2, 1, 1]
+    assert encode("cz", vocab["chars"]).tolist() == [3, 0]  # unseen -> id 0

@@ -1,0 +1,84 @@
+"""Roommate: the hand-built matrices follow the rule through the module's own forward code."""
+import pytest
+import torch
+
+from suite.errors import UserError
+from tasks.roommate.module import RoommateModule
+from tasks.roommate.net import ClassicStep, hand_built
+from tasks.roommate.predict import parse
+from tasks.roommate.synthetic import make_weeks, next_dishes
+
+DISHES = ["apple pie", "burger", "chicken"]
+
+
+def module(dishes=DISHES, cell="classic") -> RoommateModule:
+    meta = {"vocab": {"dishes": dishes, "weather": ["sunny", "rainy"]},
+            "data": {"start_dish": dishes[0]}}
+    return RoommateModule({"cell": cell, "hidden_size": 8, "num_layers": 1}, meta).eval()
+
+
+def test_the_rule():
+    assert next_dishes(0, [0, 1, 1, 0, 0, 0], 3) == [0, 1, 1, 1, 2, 0, 1]  # sunny next, rainy same, cyclic
+
+
+@pytest.mark.parametrize("dishes", [DISHES, ["soup", "pasta", "curry", "salad"]])
+def test_hand_built_matrices_give_accuracy_one_with_the_same_forward_code(dishes):
+    m = module(dishes)
+    weeks = make_weeks(200, 21, len(dishes), 0.5, seed=3)
+    weather = torch.stack([w["weather"] for w in weeks])  # (B, T)
+    truth = torch.stack([w["dishes"] for w in weeks])  # (B, T + 1)
+    assert (m.week(weather, truth[:, 0]) == truth[:, 1:]).float().mean() < 0.9  # random weights do not know it
+    with torch.no_grad():
+        for name, value in hand_built(len(dishes)).items():
+            getattr(m.step, name).copy_(value)
+    assert torch.equal(m.week(weather, truth[:, 0]), truth[:, 1:])  # free-running, 21 days, every week
+
+
+def test_hand_built_votes_keep_exactly_one_entry():
+    step = ClassicStep(3)
+    with torch.no_grad():
+        for name, value in hand_built(3).items():
+            getattr(step, name).copy_(value)
+    burger, rainy, sunny = torch.tensor([[0.0, 1, 0]]), torch.tensor([[0.0, 1]]), torch.tensor([[1.0, 0]])
+    logits, votes, _ = step(burger, rainy)
+    assert votes.tolist() == [[0, 1, 0, 0, 0, 0]] and logits.tolist() == [[0, 1, 0]]  # same dish
+    logits, votes, _ = step(burger, sunny)
+    assert votes.tolist() == [[0, 0, 0, 0, 0, 1]] and logits.tolist() == [[0, 0, 1]]  # next dish: chicken
+
+
+def test_parse_prediction_input():
+    assert parse("sunny,rainy, Sunny", DISHES, ["sunny", "rainy"], "apple pie") == (0, [0, 1, 0])
+    assert parse("chicken: rainy sunny", DISHES, ["sunny", "rainy"], "apple pie") == (2, [1, 0])
+    for bad, words in (("cloudy,sunny", "unknown weather 'cloudy'"), ("pizza: sunny", "unknown start dish 'pizza'"),
+                       ("", "input has no weather")):
+        with pytest.raises(UserError, match=words):
+            parse(bad, DISHES, ["sunny", "rainy"], "apple pie")
+
+
+@pytest.mark.parametrize("cell", ["classic", "lstm", "gru", "rnn"])
+def test_sequence_outputs_states_have_one_step_per_day(cell):
+    m = module(cell=cell)
+    weeks = make_weeks(4, 9, 3, 0.5, seed=0)
+    batch = {"weather": torch.stack([w["weather"] for w in weeks]), "dishes": torch.stack([w["dishes"] for w in weeks])}
+    loss, states = m.sequence_outputs(batch)
+    assert states.shape[:2] == (4, 9) and loss.ndim == 0
+    (g,) = torch.autograd.grad(loss, states)
+    # torch cells carry their own state: earlier days are reached; the teacher-forced classic cell has none
+    assert (g[:, :-1].abs().sum() > 0) == (cell != "classic")
+
+
+def test_predict_prints_learned_next_to_hand_built_and_the_week():
+    from omegaconf import OmegaConf
+
+    from tasks.roommate.predict import predict
+
+    m = module()
+    with torch.no_grad():
+        for name, value in hand_built(3).items():
+            getattr(m.step, name).copy_(value)
+    row = predict(m, OmegaConf.create({"input": "sunny rainy sunny sunny"}))[0]  # day 0: data.start_dish
+    assert row["start_dish"] == "apple pie" and row["dishes"] == row["rule"] == ["burger", "burger", "chicken",
+                                                                                 "apple pie"]
+    text = row["text"]
+    assert "learned (left) vs hand-built (right)" in text and "predicted week (4/4" in text
+    assert "[  1.00   0.00   0.00]   [  1.00   0.00   0.00]" in text  # the food matrix's first row, twice
