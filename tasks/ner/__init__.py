@@ -1,0 +1,1 @@
+"""Named-entity recognition (many-to-many, aligned): words + characters -> BiLSTM (+ CRF) -> IOB2 tags."""

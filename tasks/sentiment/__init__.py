@@ -1,0 +1,1 @@
+"""Sentiment classification (many-to-one): reviews -> (Bi)LSTM -> pooling -> label."""

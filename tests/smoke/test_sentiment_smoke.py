@@ -1,0 +1,43 @@
+"""A few steps of sentiment through train(cfg), per cell and pooling; the real readers through train too."""
+import json
+
+import pytest
+import torch
+
+from suite.engine import train
+from tests.conftest import compose_train
+from tests.fixtures.sentiment_formats import TINY_SENTIMENT, write_csv, write_imdb
+
+
+@pytest.mark.parametrize("extra", [  # the default model trains in tests/integration/test_sentiment_cli.py
+    ["model.cell=gru", "model.pooling=mean", "model.num_layers=2", "callbacks=gradient_flow"],
+    ["model.cell=rnn", "model.pooling=last", "model.bidirectional=false"],
+])
+def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
+    metrics = train(compose_train(tmp_path, [*TINY_SENTIMENT, *extra]))
+    assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
+    for split in ("val", "test"):
+        assert 0.0 <= metrics[f"{split}/acc"] <= 1.0 and 0.0 <= metrics[f"{split}/f1"] <= 1.0
+    if "callbacks=gradient_flow" in extra:  # d loss / d h_t reaches back from the loss to the first steps
+        curve = json.loads((tmp_path / "gradient_flow" / "epoch_000.json").read_text())["norms"]
+        assert (tmp_path / "gradient_flow" / "epoch_000.png").is_file() and len(curve) > 3 and min(curve) > 0
+    ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
+    assert ckpt["suite"]["task"] == "sentiment"
+    assert ckpt["hyper_parameters"]["meta"]["vocab"]["labels"] == ["negative", "positive"]
+
+
+def test_imdb_and_csv_train_with_their_splits(tmp_path, caplog):
+    write_imdb(tmp_path / "aclImdb", n=8, empty=1)
+    overrides = [o for o in TINY_SENTIMENT if not o.startswith("data.n_")]
+    caplog.set_level("INFO")
+    metrics = train(compose_train(tmp_path / "a", [*overrides, "data=imdb", f"data.root={tmp_path / 'aclImdb'}",
+                                                   "data.min_word_count=1"]))
+    assert "test/acc" in metrics and "carved 10% of train as val" in caplog.text
+    assert "skipped 1 unusable reviews" in caplog.text
+    path = write_csv(tmp_path / "r.csv", [(f"{w} film {i}", lab) for i in range(30)
+                                          for w, lab in (("good", "1"), ("bad", "0"))], header=("body", "stars"))
+    metrics = train(compose_train(tmp_path / "b", [*overrides, "data=text_csv", f"data.path={path}",
+                                                   "data.text_column=body", "data.label_column=stars"]))
+    assert "val/acc" in metrics and "test/f1" in metrics
+    ckpt = torch.load(tmp_path / "b" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert ckpt["hyper_parameters"]["meta"]["vocab"]["labels"] == ["0", "1"]

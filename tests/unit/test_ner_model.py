@@ -1,0 +1,65 @@
+"""NER: seqeval F1 on hand-worked values, padding invariance of the tagger, gradient flow, bracketed output."""
+import pytest
+import torch
+
+from suite.data.vocab import SPECIALS, Vocab
+from tasks.ner.datamodule import Encoder, collate
+from tasks.ner.module import NerModule, entity_scores
+from tasks.ner.predict import bracketed, tokenize
+
+TAGS = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]
+
+
+def test_entity_f1_on_hand_worked_values():
+    gold = [["B-PER", "I-PER", "O", "B-LOC"], ["B-LOC", "I-LOC", "O", "B-PER"]]
+    pred = [["B-PER", "I-PER", "O", "O"],  # PER right, LOC missed
+            ["B-LOC", "O", "O", "B-LOC"]]  # LOC span too short (wrong), PER typed as LOC (wrong)
+    # gold entities 4, predicted 3, correct 1: P = 1/3, R = 1/4, F1 = 2PR/(P+R) = 2/7
+    got = entity_scores(gold, pred)
+    assert got["precision"] == pytest.approx(1 / 3) and got["recall"] == pytest.approx(1 / 4)
+    assert got["f1"] == pytest.approx(2 / 7)
+    assert entity_scores(gold, gold)["f1"] == 1.0
+    # an I- after O starts an entity, as conlleval reads it
+    assert entity_scores([["B-PER", "I-PER"]], [["I-PER", "I-PER"]])["f1"] == 1.0
+
+
+def _module(crf, cell="lstm"):
+    torch.manual_seed(0)
+    enc = Encoder(words=Vocab([*SPECIALS, "John", "in", "Paris"]), chars=Vocab([*SPECIALS, *"JohnsinPar"]),
+                  tags=TAGS, max_word_len=6)
+    model = {"cell": cell, "word_embed_size": 6, "char_embed_size": 4, "char_hidden_size": 3, "hidden_size": 5,
+             "num_layers": 1, "bidirectional": True, "crf": crf, "word_dropout": 0.1, "dropout": 0.2}
+    return NerModule(model, {"vocab": enc.to_dict(), "data": {}}).eval(), enc
+
+
+@pytest.mark.parametrize("crf, cell", [(False, "lstm"), (True, "gru"), (True, "rnn")])
+def test_a_padded_batch_tags_each_sentence_as_alone(crf, cell):
+    m, enc = _module(crf, cell)
+    sentences = [["John", "lives", "in", "Paris"], ["Jo"], ["in", "Parisienne-Dijon-Lyon", "John", "Smith", "x"]]
+    items = [{**enc.encode(s), "id": i} for i, s in enumerate(sentences)]
+    batch = collate(items, enc.words.pad)
+    emissions = m.emissions(m.states(batch))  # (B, T, K)
+    for i, item in enumerate(items):
+        one = collate([item], enc.words.pad)
+        alone = m.emissions(m.states(one))[0]
+        torch.testing.assert_close(emissions[i, : len(sentences[i])], alone, atol=1e-6, rtol=1e-5)
+        assert m.tag(batch)[i] == m.tag(one)[0]
+
+
+def test_sequence_outputs_reach_every_real_step():
+    m, enc = _module(True)
+    m.train()
+    items = [{**enc.encode(s), "tags": t, "id": i} for i, (s, t) in enumerate([
+        (["John", "in", "Paris"], [3, 0, 1]), (["Paris"], [1])])]
+    loss, states = m.sequence_outputs(collate(items, enc.words.pad))
+    (grad,) = torch.autograd.grad(loss, states)
+    norms = grad.norm(dim=-1)  # (B, T)
+    assert states.shape == (2, 3, 10) and (norms[0] > 0).all() and norms[1, 0] > 0 and (norms[1, 1:] == 0).all()
+
+
+def test_bracketed_text_and_tokenizer():
+    tokens = "John Smith works at Acme in New York .".split()
+    tags = ["B-PER", "I-PER", "O", "O", "B-ORG", "O", "B-LOC", "I-LOC", "O"]
+    assert bracketed(tokens, tags) == "[PER John Smith] works at [ORG Acme] in [LOC New York] ."
+    assert [t for t, _, _ in tokenize("Jordan's team won 2-1, in U.S.")] == [
+        "Jordan", "'s", "team", "won", "2-1", ",", "in", "U.S", "."]

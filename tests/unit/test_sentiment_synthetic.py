@@ -1,0 +1,79 @@
+"""The synthetic reviews: deterministic, balanced, in the text_csv layout, and beyond word counting."""
+import csv
+import random
+from collections import Counter
+
+from tasks.sentiment import readers
+from tasks.sentiment.synthetic import generate_reviews, review
+
+
+def _bag_of_words_accuracy(train, test) -> float:
+    """Multinomial naive Bayes on word counts: the best a model ignoring order can roughly do."""
+    import math
+
+    counts = {lab: Counter() for _, lab in train}
+    prior = Counter(lab for _, lab in train)
+    for text, lab in train:
+        counts[lab].update(readers.tokenize(text))
+    vocab = set().union(*counts.values())
+    total = {lab: sum(c.values()) for lab, c in counts.items()}
+
+    def score(text, lab):
+        return math.log(prior[lab]) + sum(math.log((counts[lab][w] + 1) / (total[lab] + len(vocab)))
+                                          for w in readers.tokenize(text))
+    return sum(max(counts, key=lambda lab: score(t, lab)) == y for t, y in test) / len(test)
+
+
+def test_written_as_text_csv_deterministically(tmp_path):
+    a = generate_reviews(tmp_path / "a", n_train=50, n_val=10, n_test=10)
+    b = generate_reviews(tmp_path / "b", n_train=50, n_val=10, n_test=10)
+    for split in ("train", "val", "test"):
+        assert (a / f"{split}.csv").read_bytes() == (b / f"{split}.csv").read_bytes()
+    out = readers.read_text_csv(a / "train.csv", val_path=a / "val.csv", test_path=a / "test.csv")
+    assert (len(out.train), len(out.val), len(out.test)) == (50, 10, 10) and not out.skipped
+    with open(a / "train.csv", newline="") as f:
+        assert next(csv.reader(f)) == ["text", "label"]
+
+
+def test_labels_balanced_and_word_counts_fail():
+    train = [review(random.Random(f"t{k}")) for k in range(3000)]
+    test = [review(random.Random(f"v{k}")) for k in range(600)]
+    shares = Counter(lab for _, lab in train)
+    assert abs(shares["positive"] - shares["negative"]) < 0.06 * len(train)
+    assert _bag_of_words_accuracy(train, test) < 0.75  # an order-aware model reaches > 0.95
+
+
+def _clause_polarity(clause: str) -> str:
+    """Polarity of one generated clause: its opinion word, flipped by a negation."""
+    from tasks.sentiment.synthetic import BAD, DISLIKE, GOOD, LIKE, LIKE_BASE
+
+    words = clause.split()
+    good = set(GOOD) | set(LIKE) | {LIKE_BASE[v] for v in LIKE}
+    bad = set(BAD) | set(DISLIKE) | {LIKE_BASE[v] for v in DISLIKE}
+    sign = 1 if good & set(words) else -1
+    assert (good | bad) & set(words), clause
+    if {"not", "never", "hardly"} & set(words):
+        sign = -sign
+    return "positive" if sign > 0 else "negative"
+
+
+def test_the_decisive_clause_depends_on_the_connective():
+    from tasks.sentiment.synthetic import BAD, GOOD
+
+    texts = [review(random.Random(f"c{k}")) for k in range(600)]
+    seen = Counter()
+    for t, y in texts:
+        if "not only" in t:  # "not only X but also Y": no real negation, both words share the label's side
+            words = set(t.split())
+            assert words & set(GOOD if y == "positive" else BAD) and not words & set(BAD if y == "positive" else GOOD)
+            seen["not only"] += 1
+        elif " , but " in t and "expected" not in t:  # the clause after "but" decides, the one before disagrees
+            first, second = t.split(" , but ")
+            assert _clause_polarity(second.split(" .")[0]) == y != _clause_polarity(first.split(" . ")[-1])
+            seen["but"] += 1
+        elif t.startswith("although") or " although " in t:
+            head, tail = t.split("although ")[1].split(" , ") if "although " in t.split(" , ")[0] else (None, None)
+            if head is not None:  # "although A , B": B decides
+                assert _clause_polarity(tail.split(" .")[0]) == y != _clause_polarity(head)
+                seen["although first"] += 1
+    assert min(seen.values()) > 30 and len(seen) == 3
