@@ -10,7 +10,7 @@ from torch import nn
 from suite.module import SuiteModule
 from suite.nn.crf import CRF
 from suite.nn.sequence_heads import PackedRNN, length_mask
-from suite.nn.stepwise_masked import stepwise_masked_states
+from suite.nn.stepwise import stepwise_states
 from suite.nn.text_encoder import RecurrentTextEncoder
 from tasks.ner.datamodule import IGNORE, Encoder
 
@@ -80,7 +80,7 @@ class NerModule(SuiteModule):
         """(loss, states) for callbacks=gradient_flow: the loss and the tagger RNN's top-layer states (B, T, D)
         on the recurrent path, so d loss / d states[:, t] includes every path through later (forward half)
         and earlier (backward half) steps. Runs the layer step by step: one diagnostic batch, not training."""
-        outputs, states = stepwise_masked_states(self.rnn.rnn, self.features(batch), batch["lengths"])
+        outputs, states = stepwise_states(self.rnn.rnn, self.features(batch), batch["lengths"])
         return self.loss_from(self.emissions(outputs), batch), states
 
     @torch.no_grad()

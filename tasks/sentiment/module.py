@@ -9,7 +9,7 @@ from torchmetrics.functional.classification import multiclass_confusion_matrix
 from suite.data.vocab import Vocab
 from suite.module import SuiteModule
 from suite.nn.sequence_heads import PooledClassifier
-from suite.nn.stepwise_masked import stepwise_masked_states
+from suite.nn.stepwise import stepwise_states
 from suite.nn.text_encoder import RecurrentTextEncoder
 
 
@@ -58,7 +58,7 @@ class SentimentModule(SuiteModule):
         on the recurrent path, so d loss / d states[:, t] includes every path through later (forward half)
         and earlier (backward half) steps. Runs the layer step by step: one diagnostic batch, not training."""
         emb = self.encoder.dropout(self.encoder.embed(batch["tokens"]))  # (B, T, E)
-        outputs, states = stepwise_masked_states(self.encoder.rnn, emb, batch["lengths"])  # (B, T, D) x2
+        outputs, states = stepwise_states(self.encoder.rnn, emb, batch["lengths"])  # (B, T, D) x2
         logits = self.head(outputs, batch["lengths"])  # (B, C)
         return F.cross_entropy(logits.float(), batch["labels"]), states
 

@@ -58,12 +58,12 @@ def test_accuracy_and_macro_f1_from_a_confusion_matrix():
 @pytest.mark.parametrize("cell, bidirectional, layers", [("lstm", True, 2), ("gru", True, 1), ("rnn", False, 2)])
 def test_stepwise_states_equal_packed_outputs_and_carry_gradient_through_time(cell, bidirectional, layers):
     from suite.nn.sequence_heads import PackedRNN
-    from suite.nn.stepwise_masked import stepwise_masked_states
+    from suite.nn.stepwise import stepwise_states
 
     torch.manual_seed(0)
     rnn = PackedRNN(5, cell=cell, hidden_size=4, num_layers=layers, bidirectional=bidirectional).eval()
     x, lengths = torch.randn(3, 6, 5), torch.tensor([6, 2, 4])
-    outputs, states = stepwise_masked_states(rnn.rnn, x, lengths)
+    outputs, states = stepwise_states(rnn.rnn, x, lengths)
     torch.testing.assert_close(outputs, rnn(x, lengths), atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(states, outputs.detach(), atol=1e-5, rtol=1e-4)
     # a loss on the forward half of the last real step of row 2: gradient reaches its earlier steps
