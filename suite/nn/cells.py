@@ -11,7 +11,8 @@ def check_cell(cell: str) -> str:
     from suite.errors import UserError
 
     if cell not in CELLS:
-        raise UserError(f"unknown cell '{cell}': set model.decoder.cell to one of {', '.join(CELLS)}")
+        raise UserError(f"unknown cell '{cell}': set the model's cell key (model.cell, model.encoder.cell or "
+                        f"model.decoder.cell) to one of {', '.join(CELLS)}")
     return cell
 
 

@@ -1,0 +1,66 @@
+"""Per-frame video encoder: one image CNN applied to every frame of a clip -> a feature sequence.
+
+The CNN's grid is average-pooled to a small `pool` x `pool` grid and flattened, not pooled to one
+vector: where things are (left or right, large or small) is exactly what motion is made of.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from suite.errors import UserError
+from suite.nn.image_encoder import IMAGENET_MEAN, IMAGENET_STD, RESNET_WEIGHT_FILES, ResNetEncoder, SmallCNN
+
+ARCHS = ("frame_cnn", "small_cnn", *RESNET_WEIGHT_FILES)
+
+
+class FrameCNN(nn.Module):
+    """The CPU default: per width, one stride-2 3x3 conv (+ `blocks - 1` stride-1 ones), channels-last.
+    A clip is T images, so the per-frame cost counts T times: no full-resolution stem (SmallCNN's
+    costs most of its time). Widths (16, 32, 64) turn 32 px into a 4x4x64 grid."""
+
+    def __init__(self, channels: list[int], blocks: int = 1):
+        super().__init__()
+        layers, c_in = [], 3
+        for c_out in channels:
+            for k in range(blocks):
+                layers += [nn.Conv2d(c_in, c_out, 3, stride=2 if k == 0 else 1, padding=1, bias=False),
+                           nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+                c_in = c_out
+        self.body = nn.Sequential(*layers).to(memory_format=torch.channels_last)
+        self.out_dim = channels[-1]
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.body(images.contiguous(memory_format=torch.channels_last))  # (N, 3, H, W) -> (N, C, H/2^k, W/2^k)
+
+
+def _backbone(arch: str, channels, pretrained, freeze, blocks: int = 1) -> nn.Module:
+    if arch == "frame_cnn":
+        return FrameCNN(list(channels), blocks)
+    if arch == "small_cnn":
+        return SmallCNN(list(channels))
+    if arch in RESNET_WEIGHT_FILES:
+        return ResNetEncoder(arch, pretrained, freeze)
+    raise UserError(f"unknown encoder arch '{arch}': set model.encoder.arch to one of {', '.join(ARCHS)}")
+
+
+class FrameEncoder(nn.Module):
+    """uint8 clips (B, T, 3, H, W) -> frame features (B, T, feature_size)."""
+
+    def __init__(self, arch: str = "frame_cnn", channels=(16, 32, 64), pretrained=False, freeze: bool = False,
+                 pool: int = 4, feature_size: int = 128, dropout: float = 0.0, blocks: int = 1):
+        super().__init__()
+        self.backbone = _backbone(arch, channels, pretrained, freeze, blocks)
+        self.pool = nn.AdaptiveAvgPool2d(pool)
+        self.project = nn.Sequential(nn.Flatten(), nn.Linear(self.backbone.out_dim * pool * pool, feature_size),
+                                     nn.ReLU(inplace=True), nn.Dropout(dropout))
+        self.out_dim = feature_size
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255, persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255, persistent=False)
+
+    def forward(self, clips: torch.Tensor) -> torch.Tensor:
+        b, t = clips.shape[:2]
+        frames = clips.flatten(0, 1).float()  # (B*T, 3, H, W): every frame through the same CNN
+        grid = self.backbone((frames - self.mean) / self.std)  # (B*T, C, h, w)
+        feats = self.project(self.pool(grid))  # (B*T, F)
+        return feats.view(b, t, -1)  # (B, T, F)

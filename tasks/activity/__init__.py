@@ -1,0 +1,1 @@
+"""Video activity recognition: a CNN on every frame, an LSTM over time (LRCN)."""

@@ -1,0 +1,50 @@
+"""Clip classifiers: per-frame CNN features, then an LSTM over time (LRCN) or a plain mean (frame_pool).
+
+LRCN (Donahue et al., 2015) reads the frame features in order, so it can tell left from right and
+growing from shrinking; frame_pool averages them first, so it sees the same clip played backwards
+as the same thing. The two share everything else, which makes the gap what the recurrence adds.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from suite.errors import UserError
+from suite.nn.cells import check_cell
+from suite.nn.video_encoder import FrameEncoder
+
+RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+TEMPORAL = ("recurrent", "mean")
+READOUTS = ("last", "mean")
+
+
+class ClipClassifier(nn.Module):
+    def __init__(self, model: dict, n_classes: int):
+        super().__init__()
+        enc = model["encoder"]
+        self.encoder = FrameEncoder(enc["arch"], enc.get("channels") or (16, 32, 64), enc.get("pretrained", False),
+                                    enc.get("freeze", False), enc["pool"], enc["feature_size"], enc["dropout"],
+                                    enc.get("blocks", 1))
+        self.temporal, self.readout = model["temporal"], model.get("readout", "last")
+        if self.temporal not in TEMPORAL:
+            raise UserError(f"model.temporal={self.temporal} is unknown: use recurrent (lrcn) or mean (frame_pool)")
+        if self.readout not in READOUTS:
+            raise UserError(f"model.readout={self.readout} is unknown: use last or mean")
+        hidden = int(model["hidden_size"])
+        if self.temporal == "recurrent":
+            layers = int(model["num_layers"])
+            rnn = RNNS[check_cell(model["cell"])]
+            self.rnn = rnn(self.encoder.out_dim, hidden, num_layers=layers, batch_first=True,
+                           dropout=model["dropout"] if layers > 1 else 0.0)
+        else:  # the same width as the LSTM, so the baseline loses only the order, not capacity
+            self.rnn = nn.Sequential(nn.Linear(self.encoder.out_dim, hidden), nn.ReLU(inplace=True))
+        self.head = nn.Sequential(nn.Dropout(model["dropout"]), nn.Linear(hidden, n_classes))
+
+    def forward(self, clips: torch.Tensor) -> torch.Tensor:
+        """uint8 clips (B, T, 3, H, W) -> class logits (B, C)."""
+        feats = self.encoder(clips)  # (B, T, F)
+        if self.temporal == "mean":
+            return self.head(self.rnn(feats.mean(1)))  # (B, F) -> (B, H) -> (B, C)
+        out, _ = self.rnn(feats)  # (B, T, H): every clip has T frames, nothing to pack
+        summary = out[:, -1] if self.readout == "last" else out.mean(1)  # (B, H)
+        return self.head(summary)  # (B, C)
