@@ -1,0 +1,175 @@
+"""Speech readers: `audio_manifest` JSON lines and the LibriSpeech folder layout.
+
+Readers only read: they never log. Each returns `Splits` whose `notes` are sentences for the
+caller to log; files listed but absent are in `missing`, unreadable ones and bad lines in `bad`.
+Durations come from the manifest's optional "duration" field, else from the file header, so
+batches can be bucketed by length before any audio is decoded.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from suite.data.audio import AudioError, audio_duration
+from suite.data.checks import check_fractions, check_root
+from suite.errors import UserError
+
+
+@dataclass(frozen=True)
+class Utterance:
+    audio: str  # absolute path
+    text: str  # the transcript as written
+    duration: float  # seconds
+
+
+@dataclass
+class Splits:
+    train: list[Utterance] = field(default_factory=list)
+    val: list[Utterance] = field(default_factory=list)
+    test: list[Utterance] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # listed, but no such file
+    bad: list[tuple[str, str]] = field(default_factory=list)  # (file or manifest:line, why) skipped
+    notes: list[str] = field(default_factory=list)
+
+
+def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Utterance | None:
+    """An Utterance, or None after recording why the item is unusable (fatal when strict)."""
+    if not path.exists():
+        if strict:
+            raise AudioError(path, "no such file (listed in the dataset)", "fix the list or set data.strict=false")
+        out.missing.append(str(path))
+        return None
+    try:
+        if duration is None:
+            duration = audio_duration(path)
+        elif not isinstance(duration, (int, float)) or duration <= 0:
+            raise AudioError(path, f"its duration {duration!r} is not a positive number of seconds")
+    except AudioError as e:
+        if strict:
+            raise
+        out.bad.append((str(path), e.reason or str(e)))
+        return None
+    return Utterance(str(path), text, float(duration))
+
+
+# ------------------------------------------------------------------ audio_manifest (JSON lines)
+
+
+def read_manifest_file(path, out: Splits, strict: bool = False) -> list[Utterance]:
+    """`{"audio": path, "text": transcript[, "duration": seconds]}` a line; paths relative to the manifest."""
+    path = Path(str(path)).expanduser().absolute()
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise UserError(f"manifest '{path}' {what}: point data.train/val/test at JSON-lines files "
+                        '({"audio": path, "text": transcript} a line)')
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise UserError(f"manifest '{path}' is not UTF-8 ({e.reason}): convert it to UTF-8") from e
+    utts = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            row = json.loads(line)
+            audio, text = row["audio"], row["text"]
+            if not isinstance(audio, str) or not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            if strict:
+                raise UserError(f"{where} is not a JSON object with string \"audio\" and \"text\": fix the line")
+            out.bad.append((where, 'not a JSON object with string "audio" and "text"'))
+            continue
+        if not text.strip():
+            out.bad.append((where, "empty transcript"))
+            continue
+        audio_path = Path(audio).expanduser()
+        audio_path = audio_path if audio_path.is_absolute() else path.parent / audio_path
+        utt = _utterance(audio_path, text, row.get("duration"), out, strict)
+        if utt:
+            utts.append(utt)
+    return utts
+
+
+def read_manifests(train, val=None, test=None, *, val_fraction: float = 0.05, seed: int = 0,
+                   strict: bool = False) -> Splits:
+    if train in (None, ""):
+        raise UserError('data.train is not set: set data.train=<JSON-lines manifest, {"audio": ..., "text": ...} a line>')
+    out = Splits()
+    out.train = read_manifest_file(train, out, strict)
+    if val:
+        out.val = read_manifest_file(val, out, strict)
+    if test:
+        out.test = read_manifest_file(test, out, strict)
+    _check_train(out, f"manifest '{train}'")
+    if not val:
+        _carve(out, val_fraction, seed, "data.val is not set")
+    return out
+
+
+# ------------------------------------------------------------------ LibriSpeech
+
+
+def _librispeech_root(root) -> Path:
+    root = check_root(root, "LibriSpeech sets such as train-clean-100/ and dev-clean/")
+    inner = root / "LibriSpeech"  # the tarballs unpack into LibriSpeech/<set>/
+    return inner if inner.is_dir() else root
+
+
+def read_librispeech_set(root: Path, name: str, out: Splits, strict: bool = False) -> list[Utterance]:
+    """<root>/<name>/<speaker>/<chapter>/<speaker>-<chapter>.trans.txt + <utterance id>.flac."""
+    folder = root / name
+    if not folder.is_dir():
+        found = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        raise UserError(f"no LibriSpeech set '{name}' in '{root}' (found: {', '.join(found[:8]) or 'nothing'}): "
+                        "fix data.train_sets / val_sets / test_sets or data.root")
+    utts = []
+    for trans in sorted(folder.glob("*/*/*.trans.txt")):
+        for number, line in enumerate(trans.read_text(encoding="utf-8").splitlines(), start=1):
+            uid, _, text = line.strip().partition(" ")
+            if not uid:
+                continue
+            if not text.strip():
+                out.bad.append((f"{trans.name}:{number}", "empty transcript"))
+                continue
+            utt = _utterance(trans.parent / f"{uid}.flac", text, None, out, strict)
+            if utt:
+                utts.append(utt)
+    return utts
+
+
+def read_librispeech(root, train_sets, val_sets=(), test_sets=(), *, val_fraction: float = 0.05,
+                     seed: int = 0, strict: bool = False) -> Splits:
+    root = _librispeech_root(root)
+    out = Splits()
+    for split, names in (("train", train_sets), ("val", val_sets), ("test", test_sets)):
+        for name in names or ():
+            getattr(out, split).extend(read_librispeech_set(root, name, out, strict))
+    _check_train(out, f"LibriSpeech sets {list(train_sets or [])} in '{root}'")
+    if not val_sets:
+        _carve(out, val_fraction, seed, "data.val_sets is empty")
+    return out
+
+
+# ------------------------------------------------------------------ shared
+
+
+def _check_train(out: Splits, where: str) -> None:
+    if not out.train:
+        why = f" ({len(out.missing)} missing files, {len(out.bad)} unreadable files or bad lines)" if (
+            out.missing or out.bad) else ""
+        raise UserError(f"no usable training utterances in {where}{why}: check the audio paths and transcripts")
+
+
+def _carve(out: Splits, fraction: float, seed: int, why: str) -> None:
+    check_fractions(val_fraction=fraction)
+    order = list(range(len(out.train)))
+    random.Random(seed).shuffle(order)
+    n_val = max(1, round(fraction * len(order))) if fraction > 0 and len(order) > 1 else 0
+    chosen = set(order[:n_val])
+    out.val = [u for i, u in enumerate(out.train) if i in chosen]
+    out.train = [u for i, u in enumerate(out.train) if i not in chosen]
+    out.notes.append(f"{why}: carved {fraction * 100:g}% of train as val ({len(out.val)} utterances, seed {seed})")

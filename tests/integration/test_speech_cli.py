@@ -1,0 +1,80 @@
+"""Speech: train -> predict (WAV, FLAC, OGG) and eval from the checkpoint alone; bad audio is one clear line;
+a manifest with broken and missing files trains, skipping and counting them."""
+import json
+import logging
+
+import pytest
+from omegaconf import OmegaConf
+
+from suite.data.audio import AudioError
+from suite.engine import predict, train
+from suite.errors import UserError
+from tests.conftest import compose_train
+from tests.fixtures.audio_formats import TINY_SPEECH, write_audio, write_broken, write_manifest
+from tests.integration.cli import error_line, run
+
+
+@pytest.fixture(scope="module")
+def ckpt(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("asr") / "run"
+    run("suite-train", *TINY_SPEECH, f"hydra.run.dir={run_dir}")
+    return run_dir / "checkpoints" / "last.ckpt"
+
+
+def _predict_cfg(ckpt, input, **kw):
+    return OmegaConf.create({"ckpt_path": str(ckpt), "task": None, "input": str(input), "output": "text",
+                             "beam_size": None, "batch_size": 4, "seed": 0, "threads": None, **kw})
+
+
+def test_predict_every_format_from_the_checkpoint_alone(ckpt, tmp_path):
+    for name, rate, ch in (("a.wav", 16000, 1), ("b.flac", 8000, 2), ("c.ogg", 22050, 1)):
+        write_audio(tmp_path / "in" / name, 0.6, rate=rate, channels=ch)
+    rows = [json.loads(line) for line in run("suite-predict", f"ckpt_path={ckpt}", f"input={tmp_path / 'in'}",
+                                             "output=json", "beam_size=3").stdout.strip().splitlines()]
+    assert [r["input"].rsplit("/", 1)[-1] for r in rows] == ["a.wav", "b.flac", "c.ogg"]
+    assert all(isinstance(r["text"], str) and r["seconds"] == pytest.approx(0.6, abs=0.01) for r in rows)
+
+
+def test_predict_on_bad_audio_ends_in_one_clear_line(ckpt, tmp_path):
+    broken = write_broken(tmp_path)
+    for kind, path in broken.items():  # in-process: each kind is an AudioError naming the file
+        with pytest.raises(AudioError) as err:
+            predict(_predict_cfg(ckpt, path))
+        assert str(path) in str(err.value) and "\n" not in str(err.value), kind
+    proc = run("suite-predict", f"ckpt_path={ckpt}", f"input={broken['corrupt']}", check=False)
+    assert proc.returncode == 2 and "cannot read audio" in error_line(proc)
+
+
+def test_eval_from_the_checkpoint_alone(ckpt, tmp_path):
+    proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
+    printed = json.loads(proc.stdout[proc.stdout.index("{"):])
+    written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
+    assert printed["test/wer"] == pytest.approx(written["test/wer"], abs=1e-4)
+
+
+def test_manifest_with_broken_and_missing_files_trains_and_counts_them(tmp_path, caplog):
+    good = [write_audio(tmp_path / "clips" / f"g{i}.wav", 0.5 + 0.05 * i, rate=8000 * (1 + i % 2)) for i in range(6)]
+    broken = write_broken(tmp_path / "clips")
+    rows = [{"audio": f"clips/{p.name}", "text": "one two" if i % 2 else "three"} for i, p in enumerate(good)]
+    rows += [{"audio": f"clips/{p.name}", "text": "four"} for p in broken.values()]
+    rows += [{"audio": "clips/missing.flac", "text": "five"}]
+    train_m = write_manifest(tmp_path / "train.jsonl", rows)
+    val_m = write_manifest(tmp_path / "val.jsonl", rows[:2])
+    overrides = [o for o in TINY_SPEECH if not o.startswith("data.")]
+    with caplog.at_level(logging.WARNING):
+        metrics = train(compose_train(tmp_path / "run", [
+            *overrides, "data=audio_manifest", f"data.train={train_m}", f"data.val={val_m}", "data.num_workers=0",
+            "data.batch_frames=400"]))
+    assert 0 <= metrics["val/wer"] and "test/wer" not in metrics
+    text = caplog.text
+    assert "skipped 1 audio files listed in the dataset but missing on disk" in text
+    assert "skipped 3 unreadable audio files or manifest lines" in text  # empty, zero-length, corrupt headers
+    assert "skipped 1 unreadable utterances" in text and "silent.flac" in text  # silence found when decoded
+
+
+def test_missing_manifest_is_one_clear_line(tmp_path):
+    cfg = compose_train(tmp_path / "run", ["task=speech", "data=audio_manifest", f"data.train={tmp_path / 'nope.jsonl'}",
+                                           "logger=none"])
+    with pytest.raises(UserError) as err:
+        train(cfg)
+    assert "nope.jsonl" in str(err.value) and "does not exist" in str(err.value) and "\n" not in str(err.value)

@@ -1,0 +1,121 @@
+"""Speech readers (audio_manifest, LibriSpeech), the frame-budget sampler and the collate."""
+import json
+
+import pytest
+import torch
+
+from suite.data.skips import Skipped
+from suite.errors import UserError
+from tasks.speech import readers
+from tasks.speech.datamodule import SpeechDataModule, collate
+from tasks.speech.sampler import FrameBudgetSampler
+from tests.fixtures.audio_formats import write_audio, write_broken, write_librispeech, write_manifest
+
+MANIFEST_DATA = {"name": "audio_manifest", "task": "speech", "val": None, "test": None, "val_fraction": 0.25,
+                 "seed": 0, "sample_rate": 16000, "batch_frames": 400, "max_batch_size": 8, "max_duration": 20.0,
+                 "strict": False, "num_workers": 0}
+
+
+def _manifest_with_bad_items(tmp_path):
+    good = [write_audio(tmp_path / "clips" / f"g{i}.{ext}", 0.2 + 0.1 * i, rate=rate, channels=ch)
+            for i, (ext, rate, ch) in enumerate([("wav", 16000, 1), ("flac", 8000, 2), ("ogg", 22050, 1),
+                                                 ("wav", 44100, 2)])]
+    broken = write_broken(tmp_path / "clips")
+    rows = [{"audio": f"clips/{p.name}", "text": f"Hello  World {i}"} for i, p in enumerate(good)]
+    rows[0]["audio"] = str(good[0])  # absolute paths work too
+    rows += [{"audio": f"clips/{p.name}", "text": "bad"} for p in broken.values()]
+    rows += [{"audio": "clips/missing.wav", "text": "gone"}, {"audio": "clips/g0.wav", "text": "  "}]
+    path = write_manifest(tmp_path / "train.jsonl", rows)
+    with path.open("a") as f:
+        f.write("{not json\n\n")
+    return path
+
+
+def test_manifest_reads_relative_and_absolute_paths_and_counts_bad_items(tmp_path):
+    path = _manifest_with_bad_items(tmp_path)
+    out = readers.Splits()
+    utts = readers.read_manifest_file(path, out)
+    # header-level breakage (empty, zero-length, corrupt) is caught now; silence only when decoded
+    assert sorted(u.audio.rsplit("/", 1)[-1] for u in utts) == ["g0.wav", "g1.flac", "g2.ogg", "g3.wav", "silent.flac"]
+    assert [m.rsplit("/", 1)[-1] for m in out.missing] == ["missing.wav"]
+    reasons = dict(out.bad)
+    assert len(out.bad) == 5 and reasons["train.jsonl:10"] == "empty transcript"
+    assert any("not a JSON object" in r for r in reasons.values())
+    assert utts[1].duration == pytest.approx(0.3, abs=1e-3)
+
+
+def test_strict_makes_a_missing_file_fatal(tmp_path):
+    path = write_manifest(tmp_path / "m.jsonl", [{"audio": "nope.wav", "text": "x"}])
+    with pytest.raises(UserError, match="no such file"):
+        readers.read_manifests(path, strict=True)
+    with pytest.raises(UserError, match="no usable training utterances"):
+        readers.read_manifests(path)
+
+
+def test_librispeech_layout_and_carved_val(tmp_path):
+    write_librispeech(tmp_path, {"train-clean-100": 3, "dev-clean": 1})
+    splits = readers.read_librispeech(tmp_path, ["train-clean-100"], ["dev-clean"], [])
+    assert len(splits.train) == 6 and len(splits.val) == 2 and not splits.test
+    assert splits.train[0].text == "HELLO" and splits.train[2].audio.endswith("19-198-0002.flac")
+    carved = readers.read_librispeech(tmp_path / "LibriSpeech", ["train-clean-100"], [], val_fraction=0.34)
+    assert len(carved.val) == 2 and len(carved.train) == 4 and "carved" in carved.notes[0]
+    with pytest.raises(UserError, match="no LibriSpeech set 'train-other-500'.*found: dev-clean, train-clean-100"):
+        readers.read_librispeech(tmp_path, ["train-other-500"])
+
+
+def test_datamodule_skips_and_counts_unreadable_audio_in_batches(tmp_path):
+    path = _manifest_with_bad_items(tmp_path)
+    dm = SpeechDataModule({**MANIFEST_DATA, "train": str(path), "val_fraction": 0.0})
+    dm.setup("fit")
+    assert dm.chars.itos[:2] == ["<blank>", " "] and "h" in dm.chars.itos and "H" not in dm.chars.itos
+    assert dm.words == ["0", "1", "2", "3", "bad", "hello", "world"]  # "bad": silent.flac, found when decoded
+    batches = list(dm.train_dataloader())
+    skipped = [s for b in batches for s in b["skipped"]]
+    assert [s.path.rsplit("/", 1)[-1] for s in skipped] == ["silent.flac"]
+    assert sorted(r for b in batches for r in b["refs"]) == [f"hello world {i}" for i in range(4)]
+    assert all(b["wave"].shape == (b["size"], int(b["lengths"].max())) for b in batches if b["size"])
+    meta = dm.metadata()
+    assert json.loads(json.dumps(meta)) == meta  # plain data, travels in the checkpoint
+
+
+def test_collate_pads_and_lists_skipped():
+    items = [{"wave": torch.ones(5), "target": [2, 3], "min_frames": 2, "ref": "ab", "audio": "a", "id": 0},
+             Skipped("b.wav", "silent"),
+             {"wave": torch.ones(3), "target": [4, 4], "min_frames": 3, "ref": "cc", "audio": "c", "id": 2}]
+    b = collate(items)
+    assert b["wave"].shape == (2, 5) and b["wave"][1, 3:].sum() == 0 and b["lengths"].tolist() == [5, 3]
+    assert b["targets"].tolist() == [2, 3, 4, 4] and b["target_lengths"].tolist() == [2, 2]
+    assert b["min_frames"].tolist() == [2, 3] and b["skipped"] == [Skipped("b.wav", "silent")]
+
+
+def _padding(sampler, lengths):
+    batches = list(sampler)
+    total = sum(max(lengths[i] for i in b) * len(b) for b in batches)
+    return 1 - sum(lengths) / total, batches
+
+
+def test_frame_budget_sampler_covers_everything_within_budget_with_little_padding():
+    g = torch.Generator().manual_seed(0)
+    lengths = torch.randint(50, 700, (500,), generator=g).tolist()
+    bucketed = FrameBudgetSampler(lengths, 4000, max_batch_size=32, seed=1)
+    pad_b, batches = _padding(bucketed, lengths)
+    assert sorted(i for b in batches for i in b) == list(range(500))
+    assert all(max(lengths[i] for i in b) * len(b) <= 4000 and len(b) <= 32 for b in batches)
+    assert len(bucketed) == len(batches)
+    pad_r, _ = _padding(FrameBudgetSampler(lengths, 4000, max_batch_size=32, seed=1, bucket=False), lengths)
+    assert pad_b < 0.05 < 0.25 < pad_r
+    assert list(bucketed) != batches  # a new order every epoch
+
+
+def test_frame_budget_sampler_shards_batches_by_rank(monkeypatch):
+    lengths = list(range(10, 310))
+    s = FrameBudgetSampler(lengths, 1000, shuffle=True, seed=3)
+    shards = []
+    for rank in (0, 1):
+        monkeypatch.setattr(FrameBudgetSampler, "_world", lambda self, r=rank: (r, 2))
+        s.set_epoch(0)
+        shards.append(list(s))
+    assert len(shards[0]) == len(shards[1])
+    shared = set(map(tuple, shards[0])) & set(map(tuple, shards[1]))
+    assert len(shared) <= 1  # at most the one repeat that evens out an odd batch count
+    assert {i for sh in shards for b in sh for i in b} == set(range(300))
