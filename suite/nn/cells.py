@@ -5,6 +5,8 @@ import torch
 from torch import nn
 
 CELLS = ("lstm", "gru", "rnn")
+# the fused whole-sequence layers (oneDNN / cuDNN kernels) by cell name
+RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
 def check_cell(cell: str) -> str:

@@ -12,7 +12,7 @@ from torch import nn
 
 from suite.errors import UserError
 from suite.nn.attention import AdditiveAttention
-from suite.nn.text_encoder import RNNS
+from suite.nn.cells import RNNS
 
 SCORES = ("general", "dot", "bahdanau")
 

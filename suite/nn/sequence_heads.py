@@ -8,7 +8,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from suite.errors import UserError
 from suite.nn.cells import check_cell
-from suite.nn.text_encoder import RNNS
+from suite.nn.cells import RNNS
 
 POOLINGS = ("max", "mean", "last")
 

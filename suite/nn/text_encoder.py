@@ -5,9 +5,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from suite.nn.cells import check_cell
-
-RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+from suite.nn.cells import RNNS, check_cell
 
 
 class RecurrentTextEncoder(nn.Module):

@@ -10,10 +10,9 @@ import torch
 from torch import nn
 
 from suite.errors import UserError
-from suite.nn.cells import check_cell
+from suite.nn.cells import RNNS, check_cell
 from suite.nn.video_encoder import FrameEncoder
 
-RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 TEMPORAL = ("recurrent", "mean")
 READOUTS = ("last", "mean")
 

@@ -9,10 +9,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.module import SuiteModule
-from suite.nn.cells import check_cell
+from suite.nn.cells import RNNS, check_cell
 from suite.nn.stepwise import stepwise_states
-
-RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
 def bits_per_char(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

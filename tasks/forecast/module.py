@@ -15,12 +15,11 @@ from pytorch_lightning.loggers import WandbLogger
 from torch import nn
 
 from suite.module import SuiteModule
-from suite.nn.cells import check_cell
+from suite.nn.cells import RNNS, check_cell
 from suite.nn.stepwise import stepwise_states
 from tasks.forecast.plot import save_forecast_plot
 from tasks.forecast.windows import Scaler, errors, naive, seasonal_naive, summarise
 
-RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 KINDS = ("model", "naive", "seasonal_naive")
 
 

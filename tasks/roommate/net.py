@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.errors import UserError
+from suite.nn.cells import RNNS
 from suite.nn.stepwise import replace_top, through
 
 N_WEATHER = 2  # sunny, rainy
@@ -42,11 +43,9 @@ class ClassicStep(nn.Module):
 
 
 class TorchStep(nn.Module):
-    RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-
     def __init__(self, cell: str, n_dishes: int, hidden_size: int, num_layers: int):
         super().__init__()
-        self.rnn = self.RNNS[cell](n_dishes + N_WEATHER, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = RNNS[cell](n_dishes + N_WEATHER, hidden_size, num_layers=num_layers, batch_first=True)
         self.out = nn.Linear(hidden_size, n_dishes)
         self.n_dishes, self.hidden_size = n_dishes, hidden_size
 
@@ -72,7 +71,7 @@ class TorchStep(nn.Module):
 def build_step(cell: str, n_dishes: int, hidden_size: int, num_layers: int) -> nn.Module:
     if cell == "classic":
         return ClassicStep(n_dishes)
-    if cell in TorchStep.RNNS:
+    if cell in RNNS:
         return TorchStep(cell, n_dishes, hidden_size, num_layers)
     raise UserError(f"unknown cell '{cell}': set model.cell to one of classic, lstm, gru, rnn")
 

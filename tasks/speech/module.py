@@ -16,7 +16,7 @@ from suite.module import SuiteModule
 from suite.nn.audio_frontend import ConvSubsampler, LogMel, SpecAugment
 from suite.nn.cells import check_cell
 from suite.nn.ctc import build_ctc_decoder
-from suite.nn.text_encoder import RNNS
+from suite.nn.cells import RNNS
 
 TOO_SHORT = "too short for its transcript under CTC"
 

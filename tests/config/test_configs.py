@@ -97,3 +97,14 @@ def test_slurm_launcher_and_experiment_compose(tmp_path):
     assert cfg.hydra.launcher.tasks_per_node == cfg.trainer.devices == cfg.hydra.launcher.gpus_per_node > 0
     cfg = compose_train(tmp_path, ["experiment=flickr8k_sat", "data.root=/x"])
     assert cfg.model.encoder.arch == "resnet50" and cfg.data.name == "flickr8k"
+
+
+@pytest.mark.parametrize("search", choices("hparams_search"))
+def test_every_optuna_search_composes_and_searches_real_keys(search, tmp_path):
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose("train", overrides=[f"hparams_search={search}", f"run_dir={tmp_path}"], return_hydra_config=True)
+    task = search.removesuffix("_optuna")
+    assert cfg.task.name == task and cfg.hydra.sweeper.study_name == task
+    assert cfg.hydra.sweeper.direction == {"max": "maximize", "min": "minimize"}[cfg.task.mode]
+    for key in cfg.hydra.sweeper.params:  # a misspelt key would only fail at the first trial
+        assert OmegaConf.select(cfg, key, throw_on_missing=False) is not None, key
