@@ -19,7 +19,7 @@ class Timeline(pl.Callback):
         self.rows: list[dict] = []
 
     def on_fit_start(self, trainer, pl_module) -> None:
-        if self.path.is_file():  # a resumed run continues its timeline
+        if trainer.ckpt_path and self.path.is_file():  # a resumed run continues its timeline; a fresh one starts anew
             self.rows = json.loads(self.path.read_text())
             self.start -= self.rows[-1]["minutes"] * 60 if self.rows else 0
 
