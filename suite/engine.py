@@ -103,6 +103,8 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
                                       default_root_dir=str(run_dir), plugins=[AtomicCheckpointIO()])
+    for logger in loggers:  # the whole composed config: what a dashboard filters and groups runs by
+        logger.log_hyperparams({k: v for k, v in to_plain(cfg).items() if k != "hydra"})
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     if module.nonfinite_total:
         log.warning("skipped %d training steps whose loss was not finite", module.nonfinite_total)

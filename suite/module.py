@@ -16,7 +16,8 @@ class SuiteModule(pl.LightningModule):
     def __init__(self, model: dict, meta: dict):
         super().__init__()
         # plain dicts only: checkpoints load with torch.load(weights_only=True)
-        self.save_hyperparameters({"model": model, "meta": meta})
+        # logger=False: loggers get the composed run config from the engine, not the vocabularies in meta
+        self.save_hyperparameters({"model": model, "meta": meta}, logger=False)
         self.skips = SkipLedger(self.item_kind)
         self.examples: list[dict] = []  # validation examples for suite.callbacks.PredictionTable
         self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached

@@ -1,6 +1,8 @@
 """What a logger receives: losses, metrics, learning rate and the gradient norm (CSV logger files)."""
 import csv
 
+import yaml
+
 from suite.engine import train
 from tests.conftest import TINY_TRANSLATION, compose_train
 
@@ -12,5 +14,8 @@ def test_logger_gets_loss_metrics_learning_rate_and_gradient_norm(tmp_path):
     logged = {k for row in rows for k, v in row.items() if v not in ("", None)}
     assert {"train/loss", "train/grad_norm", "val/bleu", "val/loss"} <= logged
     assert any(k.startswith("lr-") for k in logged)
+    hparams = yaml.safe_load((tmp_path / "csv" / "version_0" / "hparams.yaml").read_text())
+    assert hparams["task"]["name"] == "translation" and hparams["trainer"]["gradient_clip_val"] == 5.0
+    assert "meta" not in hparams  # vocabularies stay in the checkpoint, out of the dashboard
     norms = [float(r["train/grad_norm"]) for r in rows if r.get("train/grad_norm")]
     assert len(norms) >= 5 and all(n > 0 for n in norms)  # logged every step here (log_every_n_steps=1)
