@@ -1,7 +1,7 @@
 """`make bench`: every task benchmark, results merged into benchmarks/results.{json,md}.
 
 Each task trains its default recipe once into benchmarks/_work/<task>/ (on 2 cores: captioning about
-8 minutes, activity about ACT_MIN, speech about 6, translation about 5; kept for later calls), then
+8 minutes, activity about 6, speech about 6, translation about 5; kept for later calls), then
 measures throughput and decoding.
 """
 from __future__ import annotations
