@@ -37,12 +37,12 @@ def validation_batches(ckpt: Path, task_name: str):
 
 def run_summary(run_dir: Path, monitor: str, keep: tuple[str, ...]) -> dict:
     """A finished run's monitor-against-minutes curve (timeline.json) and its metrics.json figures
-    whose names contain one of `keep`."""
+    whose names contain one of `keep` (4 decimals: WER and CER are small fractions)."""
     timeline = json.loads((run_dir / "timeline.json").read_text())
     curve = [{"minutes": r["minutes"], "epoch": r["epoch"], monitor: r[monitor]} for r in timeline]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     return {f"{monitor.split('/')[-1]}_vs_minutes": curve,
-            **{k: round(v, 2) for k, v in metrics.items() if any(word in k for word in keep)}}
+            **{k: round(v, 4) for k, v in metrics.items() if any(word in k for word in keep)}}
 
 
 def best_checkpoint(run_dir: Path) -> Path:

@@ -133,7 +133,6 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
     return metrics
 
 
-
 def evaluate(cfg: DictConfig) -> dict:
     """Metrics of a checkpoint on a split of its data (or of data.root given on the command line)."""
     ckpt = read_checkpoint(cfg.ckpt_path)
