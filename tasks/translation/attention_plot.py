@@ -7,8 +7,8 @@ import torch
 from PIL import Image, ImageDraw
 
 
-def save_attention_heatmap(src: list[str], out: list[str], alphas: torch.Tensor, path: Path, cell: int = 22) -> Path:
-    """alphas (len(out), len(src)); writes a PNG with the tokens as labels."""
+def attention_heatmap(src: list[str], out: list[str], alphas: torch.Tensor, cell: int = 22) -> Image.Image:
+    """alphas (len(out), len(src)) -> an image with the tokens as labels."""
     left = 8 + 7 * max((len(t) for t in out), default=1)  # room for the row labels
     top = 8 + 7 * max((len(t) for t in src), default=1)  # room for the (rotated) column labels
     img = Image.new("RGB", (left + cell * len(src) + 4, top + cell * len(out) + 4), "white")
@@ -23,6 +23,18 @@ def save_attention_heatmap(src: list[str], out: list[str], alphas: torch.Tensor,
             shade = int(255 * (1.0 - float(alphas[i, j])))
             x, y = left + j * cell, top + i * cell
             draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=(shade, shade, 255))
+    return img
+
+
+def hypothesis_heatmap(module, sentence: str, hyps, k: int) -> Image.Image:
+    """The attention of hypothesis k of a module.translate() result over its source sentence."""
+    n_out = int(hyps.lengths[k])
+    src_tokens = module.src.tokenizer.tokenize(sentence)
+    out_tokens = [*module.tgt.vocab.decode(hyps.tokens[k].tolist()), "</s>"][:n_out]
+    return attention_heatmap(src_tokens, out_tokens, hyps.alphas[k, :n_out, : len(src_tokens)])
+
+
+def save_attention_heatmap(module, sentence: str, hyps, k: int, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path)
+    hypothesis_heatmap(module, sentence, hyps, k).save(path)
     return path

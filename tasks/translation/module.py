@@ -9,6 +9,7 @@ from suite.module import SuiteModule
 from suite.nn.luong_decoder import LuongDecoder
 from suite.nn.search import Hypotheses, beam_search, greedy_search
 from suite.nn.text_encoder import RecurrentTextEncoder
+from tasks.translation.attention_plot import hypothesis_heatmap
 from tasks.translation.datamodule import Side
 
 
@@ -67,11 +68,15 @@ class TranslationModule(SuiteModule):
     # --- evaluation ----------------------------------------------------------------------------
     def _eval_step(self, batch: dict, stage: str) -> None:
         self.log(f"{stage}/loss", self._loss(batch), batch_size=batch["size"], sync_dist=True)
-        hyps = self.texts(self.translate(batch["src"], batch["src_lengths"]))
+        result = self.translate(batch["src"], batch["src_lengths"])
+        hyps = self.texts(result)
         self._outputs.extend(zip(batch["ids"], hyps, batch["refs"]))
         if stage == "val" and not self.examples and self.keep_examples:
-            self.examples = [{"source": s, "reference": r, "hypothesis": h}
-                             for s, r, h in list(zip(batch["sources"], batch["refs"], hyps))[:16]]
+            rows = list(zip(batch["sources"], batch["refs"], hyps))[:16]
+            self.examples = [{"source": s, "reference": r, "hypothesis": h} for s, r, h in rows]
+            if result.alphas is not None:  # the attention overlay: output tokens against source tokens
+                for k, row in enumerate(self.examples):
+                    row["attention"] = hypothesis_heatmap(self, row["source"], result, k)
 
     def _eval_epoch_end(self, stage: str) -> None:
         outputs = self.gather_lists(self._outputs)

@@ -56,11 +56,7 @@ def predict(module, cfg: DictConfig) -> list[dict]:
         for k, (sentence, text) in enumerate(zip(chunk, module.texts(hyps))):
             result = {"input": sentence, "text": text}
             if cfg.save_attention and hyps.alphas is not None:
-                n_out = int(hyps.lengths[k])
-                src_tokens = module.src.tokenizer.tokenize(sentence)
-                out_tokens = [*module.tgt.vocab.decode(hyps.tokens[k].tolist()), "</s>"][:n_out]
                 path = Path(str(cfg.out_dir)) / f"attention_{start + k:04d}.png"
-                save_attention_heatmap(src_tokens, out_tokens, hyps.alphas[k, :n_out, : len(src_tokens)], path)
-                result["attention"] = str(path)
+                result["attention"] = str(save_attention_heatmap(module, sentence, hyps, k, path))
             results.append(result)
     return results

@@ -1,5 +1,6 @@
 """What a logger receives: losses, metrics, learning rate and the gradient norm (CSV logger files)."""
 import csv
+import json
 
 import yaml
 
@@ -19,3 +20,13 @@ def test_logger_gets_loss_metrics_learning_rate_and_gradient_norm(tmp_path):
     assert "meta" not in hparams  # vocabularies stay in the checkpoint, out of the dashboard
     norms = [float(r["train/grad_norm"]) for r in rows if r.get("train/grad_norm")]
     assert len(norms) >= 5 and all(n > 0 for n in norms)  # logged every step here (log_every_n_steps=1)
+
+
+def test_translation_wandb_table_has_attention_overlays(tmp_path):
+    args = [a for a in TINY_TRANSLATION if a != "logger=none"]
+    train(compose_train(tmp_path, [*args, "logger=wandb"]))
+    (run,) = (tmp_path / "wandb").glob("offline-run-*")
+    tables = list(run.glob("files/media/table/val/predictions_*.table.json"))
+    assert tables and json.loads(tables[0].read_text())["columns"] == ["source", "reference", "hypothesis",
+                                                                       "attention"]
+    assert list(run.glob("files/media/images/val/predictions/attention_*.png"))  # the heatmaps themselves
