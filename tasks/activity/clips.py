@@ -39,11 +39,9 @@ class ClipCache:
             file = self._file(path)
         except OSError:  # vanished or unreadable: let the decoder say why in its own words
             return read_video(path, self.size, self.max_frames)
-        if file.is_file():
-            try:
-                return np.load(file)
-            except (OSError, ValueError):  # a damaged cache entry: decode again below
-                pass
+        cached = _load_cached(file)
+        if cached is not None:
+            return cached
         frames = read_video(path, self.size, self.max_frames)
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".npy", dir=file.parent)
@@ -80,3 +78,13 @@ def sample_indices(n: int, k: int, mode: str, train: bool, stride: int = 1,
 def to_clip(frames: np.ndarray, indices: np.ndarray) -> torch.Tensor:
     """(N, S, S, 3) uint8 + K indices -> (K, 3, S, S) uint8 tensor (bytes cross the loader, not floats)."""
     return torch.from_numpy(np.ascontiguousarray(frames[indices])).permute(0, 3, 1, 2)  # (K, 3, S, S)
+
+
+def _load_cached(file: Path) -> np.ndarray | None:
+    """The cached clip, or None when there is none or it is damaged (then it is decoded again)."""
+    if not file.is_file():
+        return None
+    try:
+        return np.load(file)
+    except (OSError, ValueError):
+        return None

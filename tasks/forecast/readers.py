@@ -31,13 +31,11 @@ def check_file(path, key: str = "data.path") -> Path:
 
 
 def _parse_date(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    for fmt in DATE_FORMATS:
+    """ISO 8601 first, then the formats real exports use; None when none fits."""
+    parsers = [datetime.fromisoformat] + [lambda t, f=fmt: datetime.strptime(t, f) for fmt in DATE_FORMATS]
+    for parse in parsers:
         try:
-            return datetime.strptime(text, fmt)
+            return parse(text)
         except ValueError:
             continue
     return None
