@@ -61,8 +61,9 @@ def read_video(path, size: int | None = None, max_frames: int | None = None) -> 
     """Decode every frame -> (T, S, S, 3) uint8 RGB: short side resized to `size`, centre-cropped square.
 
     With `max_frames`, T <= max_frames frames spread evenly over the whole video are kept (the rest
-    are decoded but dropped), so a long video costs little memory. size=None keeps the native
-    resolution (no crop). Raises VideoError when the file yields no frame.
+    are decoded but dropped), so a long video costs little memory: at most 2 * max_frames frames are
+    held at once (every other one is dropped, and the rest resized, whenever that many are held).
+    size=None keeps the native resolution (no crop). Raises VideoError when the file yields no frame.
     """
     path = Path(path)
     if not path.exists():
@@ -71,7 +72,9 @@ def read_video(path, size: int | None = None, max_frames: int | None = None) -> 
         raise VideoError(path, "it is a directory, not a file", _PATH_HINT)
     if path.stat().st_size == 0:
         raise VideoError(path, "the file is empty (0 bytes)")
-    frames: list[np.ndarray] = []
+    frames: list[np.ndarray] = []  # every `stride`-th decoded frame, in order
+    small: np.ndarray | None = None  # frames already decimated and resized, (K, S, S, 3)
+    stride, seen, last = 1, 0, None
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -79,17 +82,36 @@ def read_video(path, size: int | None = None, max_frames: int | None = None) -> 
             # no frame threading: on short clips its start-up costs more than it saves (loader
             # workers parallelise across clips instead)
             for frame in container.decode(container.streams.video[0]):
-                frames.append(frame.to_ndarray(format="rgb24"))  # (H, W, 3)
+                if seen % stride == 0:
+                    frames.append(frame.to_ndarray(format="rgb24"))  # (H, W, 3)
+                    last = None
+                else:
+                    last = frame  # the video's last frame is always kept, whatever the stride
+                seen += 1
+                if max_frames and len(frames) + (0 if small is None else len(small)) >= 2 * max_frames:
+                    # memory stays bounded however long the video: keep every other frame from here on
+                    held = np.stack(frames) if size is None else resize_square(np.stack(frames), size)
+                    small = held if small is None else np.concatenate([small, held])
+                    small, frames, stride = np.ascontiguousarray(small[::2]), [], stride * 2  # held: frames 0, stride, 2 * stride, ...
     except VideoError:
         raise
     except PermissionError as e:
         raise VideoError(path, "permission denied", "make the file readable") from e
     except (av.FFmpegError, OSError, ValueError, EOFError) as e:  # FFmpeg errors: invalid data, EOF, ...
-        if not frames:
+        if not frames and small is None:
             raise VideoError(path, str(e) or type(e).__name__) from e
         # a truncated tail (interrupted copy) still leaves the decoded head usable
-    if not frames:
+    if not frames and small is None:
         raise VideoError(path, "no video frame could be decoded")
+    if small is not None:  # a long video: the frames held before are already resized
+        if last is not None:
+            frames.append(last.to_ndarray(format="rgb24"))
+        if frames:
+            held = np.stack(frames)
+            small = np.concatenate([small, held if size is None else resize_square(held, size)])
+        video = small
+        keep = np.linspace(0, len(video) - 1, max_frames).round().astype(int)
+        return video[keep]  # (T, S, S, 3)
     if max_frames and len(frames) > max_frames:
         keep = np.linspace(0, len(frames) - 1, max_frames).round().astype(int)
         frames = [frames[i] for i in keep]

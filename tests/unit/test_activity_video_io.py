@@ -1,5 +1,6 @@
 """suite.data.video: PyAV write -> read round trips, resizing, frame spreading, clear errors."""
 import pickle
+import weakref
 
 import numpy as np
 import pytest
@@ -40,6 +41,61 @@ def test_max_frames_are_spread_over_the_whole_video(tmp_path):
     assert kept.shape[0] == 4
     # first and last frames are kept: the square sits at the far left, then far right
     assert kept[0, 24, 8, 0] > 180 and kept[-1, 24, 2 * 11 + 8, 0] > 180
+
+
+class _CountingAv:
+    """PyAV as read_video uses it, counting the decoded frame arrays alive after each frame."""
+
+    def __init__(self, av):
+        self.av, self.arrays, self.peak = av, [], 0
+
+    def __getattr__(self, name):
+        return getattr(self.av, name)
+
+    def open(self, *args, **kwargs):
+        counter, container = self, self.av.open(*args, **kwargs)
+
+        class Frame:
+            def __init__(self, frame):
+                self.frame = frame
+
+            def to_ndarray(self, **kw):
+                array = self.frame.to_ndarray(**kw)
+                counter.arrays.append(weakref.ref(array))
+                return array
+
+        class Container:
+            streams = container.streams
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return container.__exit__(*exc)
+
+            def decode(self, *a):
+                for frame in container.decode(*a):
+                    yield Frame(frame)
+                    counter.peak = max(counter.peak, sum(r() is not None for r in counter.arrays))
+
+        container.__enter__()
+        return Container()
+
+
+def test_a_long_video_holds_at_most_twice_max_frames_at_once(tmp_path, monkeypatch):
+    import suite.data.video as video
+
+    t = 200  # a long video next to max_frames=4: frames are dropped while decoding, not after
+    frames = np.full((t, 48, 64, 3), 120, np.uint8)
+    for i in range(t):
+        frames[i, :, : 2 + i * 60 // t] = (230, 30, 30)  # a red band that grows: its width tells the frame
+    path = write_video(tmp_path / "long.avi", frames, fps=25)
+    counting = _CountingAv(video.av)
+    monkeypatch.setattr(video, "av", counting)
+    kept = read_video(path, size=32, max_frames=4)
+    assert kept.shape == (4, 32, 32, 3) and 0 < counting.peak <= 8  # never all 200
+    widths = [int((k[16, :, 0] > 180).sum()) for k in kept]  # band width at 32 px, after the centre crop
+    assert widths == sorted(widths) and widths[0] <= 2 and widths[-1] >= 30  # first to last frame, in order
 
 
 def test_resize_square_is_identity_at_the_right_size():
