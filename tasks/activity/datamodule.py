@@ -9,6 +9,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from suite.data.loader_options import loader_kwargs
 from suite.data.skips import Skipped, drop_skipped, warn_missing
 from suite.data.video import VideoError
 from suite.errors import UserError
@@ -130,10 +131,8 @@ class ActivityDataModule(pl.LightningDataModule):
         return bool(self.splits and self.splits.test)
 
     def _loader(self, clips, train: bool) -> DataLoader:
-        workers = int(self.data.get("num_workers", 0))
         return DataLoader(ClipDataset(clips, self.data, train), batch_size=int(self.data["batch_size"]),
-                          shuffle=train, num_workers=workers, persistent_workers=workers > 0,
-                          pin_memory=torch.cuda.is_available(), collate_fn=collate)
+                          shuffle=train, collate_fn=collate, **loader_kwargs(self.data))
 
     def train_dataloader(self):
         return self._loader(self.splits.train, train=True)

@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import functional as TF
 
 from suite.data.collate import pad_sequences
+from suite.data.loader_options import loader_kwargs
 from suite.data.media import MediaError, load_image
 from suite.data.skips import Skipped, drop_skipped, warn_missing
 from suite.data.vocab import Vocab, caption_tokens
@@ -135,9 +136,7 @@ class CaptionDataModule(pl.LightningDataModule):
         d = self.data
         ds = CaptionDataset(records, self.vocab, d["image_size"], d["max_caption_len"], train, d.get("strict", False),
                             cache=d.get("cache_images", False))
-        workers = int(d.get("num_workers", 0))
-        return DataLoader(ds, batch_size=d["batch_size"], shuffle=train, num_workers=workers,
-                          persistent_workers=workers > 0, pin_memory=torch.cuda.is_available(),
+        return DataLoader(ds, batch_size=d["batch_size"], shuffle=train, **loader_kwargs(d),
                           collate_fn=partial(collate, bos=self.vocab.bos, eos=self.vocab.eos, pad=self.vocab.pad))
 
     def train_dataloader(self):

@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from suite.data.checks import check_fractions
+from suite.data.loader_options import loader_kwargs
 from suite.errors import UserError
 from tasks.charlm.corpus import build_stdlib_corpus
 from tasks.charlm.readers import read_text_file
@@ -87,7 +88,8 @@ class CharLMDataModule(pl.LightningDataModule):
         n = min(int(self.data["batch_size"]), max(1, (ids.numel() - 1) // (2 * size)))  # short val texts: fewer streams
         x, y = make_streams(ids, n, rank, size)
         # batch_size=None, no shuffling: batch i+1 must continue batch i for the carried state
-        return DataLoader(StreamBatches(x, y, int(self.data["bptt"])), batch_size=None, shuffle=False)
+        return DataLoader(StreamBatches(x, y, int(self.data["bptt"])), batch_size=None, shuffle=False,
+                          **loader_kwargs(self.data))
 
     def train_dataloader(self):
         return self._loader("train")

@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from suite.data.checks import check_fractions
+from suite.data.loader_options import loader_kwargs
 from suite.errors import UserError
 from tasks.forecast.readers import Series, read_csv_series
 from tasks.forecast.synthetic import generate_series
@@ -77,7 +78,7 @@ class ForecastDataModule(pl.LightningDataModule):
 
     def _loader(self, split: str, train: bool) -> DataLoader:
         return DataLoader(self.items[split], batch_size=int(self.data["batch_size"]), shuffle=train,
-                          num_workers=int(self.data.get("num_workers", 0)))
+                          **loader_kwargs(self.data))
 
     def train_dataloader(self):
         return self._loader("train", True)

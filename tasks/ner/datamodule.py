@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from suite.data.collate import pad_sequences
+from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
@@ -142,7 +143,7 @@ class NerDataModule(pl.LightningDataModule):
         items = self.items[name]
         sampler = BucketBatchSampler([len(it["words"]) for it in items], int(self.data["batch_size"]), shuffle=train,
                                      seed=int(self.data.get("seed", 0)))
-        return DataLoader(items, batch_sampler=sampler, num_workers=int(self.data.get("num_workers", 0)),
+        return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
                           collate_fn=partial(collate, pad=self.encoder.words.pad))
 
     def train_dataloader(self):

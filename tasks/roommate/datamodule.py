@@ -6,6 +6,7 @@ import logging
 import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 
+from suite.data.loader_options import loader_kwargs
 from suite.errors import UserError
 from tasks.roommate.synthetic import WEATHER, make_weeks
 
@@ -48,10 +49,11 @@ class RoommateDataModule(pl.LightningDataModule):
         return False  # val weeks are already unseen weather sequences; the rule has nothing more to test
 
     def train_dataloader(self):
-        return DataLoader(self.items["train"], batch_size=int(self.data["batch_size"]), shuffle=True)
+        return DataLoader(self.items["train"], batch_size=int(self.data["batch_size"]), shuffle=True,
+                          **loader_kwargs(self.data))
 
     def val_dataloader(self):
-        return DataLoader(self.items["val"], batch_size=int(self.data["batch_size"]))
+        return DataLoader(self.items["val"], batch_size=int(self.data["batch_size"]), **loader_kwargs(self.data))
 
 
 DataModule = RoommateDataModule  # the name suite.registry looks up

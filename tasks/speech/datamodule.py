@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from suite.data.audio import AudioError, load_audio
+from suite.data.loader_options import loader_kwargs
 from suite.data.skips import Skipped, drop_skipped, warn_missing
 from suite.errors import UserError
 from tasks.speech import readers
@@ -144,9 +145,7 @@ class SpeechDataModule(pl.LightningDataModule):
                                      max_batch_size=int(d["max_batch_size"]), shuffle=train, bucket=bucket,
                                      seed=int(d.get("seed", 0)))
         dataset = AudioDataset(self.items[name], int(d["sample_rate"]), bool(d.get("strict", False)))
-        workers = int(d.get("num_workers", 0))
-        return DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=partial(collate),
-                          persistent_workers=workers > 0)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=partial(collate), **loader_kwargs(d))
 
     def train_dataloader(self):
         return self._loader("train", True)

@@ -9,6 +9,7 @@ import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 
 from suite.data.collate import pad_sequences
+from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
 from suite.data.tokenizers import build_tokenizer, tokenizer_from_dict
 from suite.data.vocab import Vocab
@@ -129,7 +130,7 @@ class TranslationDataModule(pl.LightningDataModule):
         sampler = BucketBatchSampler([len(it["src"]) for it in items], int(self.data["batch_size"]), shuffle=train,
                                      seed=int(self.data.get("seed", 0)))
         v = self.tgt.vocab
-        return DataLoader(items, batch_sampler=sampler, num_workers=int(self.data.get("num_workers", 0)),
+        return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
                           collate_fn=partial(collate, bos=v.bos, eos=v.eos, pad=v.pad))
 
     def train_dataloader(self):
