@@ -6,10 +6,10 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig
 
-from suite.data.audio import AUDIO_EXTENSIONS, load_audio
+from suite.data.audio import AUDIO_EXTENSIONS, audio_duration, load_audio
 from suite.errors import UserError
 
-MAX_SECONDS = 600  # longer recordings are refused: the BiLSTM holds the whole utterance in memory
+MAX_SECONDS = 600.0  # default of max_seconds: longer recordings are refused, the BiLSTM holds all of one in memory
 
 
 def _files(spec: str) -> list[Path]:
@@ -27,14 +27,15 @@ def _files(spec: str) -> list[Path]:
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per audio file: {"input", "text", "seconds"}."""
     files = _files(cfg.input)
+    limit = _max_seconds(cfg)
+    for p in files:  # from the headers, before decoding anything (AudioError: one line, the run ends)
+        _check_length(p, audio_duration(p), limit)
     results = []
     for start in range(0, len(files), int(cfg.batch_size)):
         chunk = files[start:start + int(cfg.batch_size)]
         waves = [load_audio(p, module.sample_rate) for p in chunk]  # AudioError: one line, the run ends
-        for p, w in zip(chunk, waves):
-            if len(w) > MAX_SECONDS * module.sample_rate:
-                raise UserError(f"'{p}' is {len(w) / module.sample_rate:.0f} s long, over the limit of "
-                                f"{MAX_SECONDS} s: cut it into shorter pieces")
+        for p, w in zip(chunk, waves):  # again decoded: some headers under-report the length
+            _check_length(p, len(w) / module.sample_rate, limit)
         lengths = torch.tensor([len(w) for w in waves])  # (B,)
         batch = torch.zeros(len(waves), int(lengths.max()))  # (B, N)
         for i, w in enumerate(waves):
@@ -44,3 +45,20 @@ def predict(module, cfg: DictConfig) -> list[dict]:
         results += [{"input": str(p), "text": t, "seconds": round(len(w) / module.sample_rate, 3)}
                     for p, w, t in zip(chunk, waves, texts)]
     return results
+
+
+def _max_seconds(cfg: DictConfig) -> float:
+    value = cfg.get("max_seconds", MAX_SECONDS)
+    try:
+        limit = float(MAX_SECONDS if value is None else value)
+    except (TypeError, ValueError):
+        limit = -1.0
+    if not limit > 0:
+        raise UserError(f"max_seconds={value} must be a positive number of seconds, e.g. max_seconds={MAX_SECONDS:g}")
+    return limit
+
+
+def _check_length(path: Path, seconds: float, limit: float) -> None:
+    if seconds > limit:
+        raise UserError(f"'{path}' is {seconds:.0f} s long, over max_seconds={limit:g}: cut it into shorter pieces"
+                        f" (or raise max_seconds if the memory allows)")

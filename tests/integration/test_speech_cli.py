@@ -45,6 +45,12 @@ def test_predict_on_bad_audio_ends_in_one_clear_line(ckpt, tmp_path):
     assert proc.returncode == 2 and "cannot read audio" in error_line(proc)
 
 
+def test_predict_refuses_audio_over_max_seconds_in_one_line(ckpt, tmp_path):
+    path = write_audio(tmp_path / "long.wav", 2.0)
+    proc = run("suite-predict", f"ckpt_path={ckpt}", f"input={path}", "max_seconds=1.5", check=False)
+    assert proc.returncode == 2 and "long.wav' is 2 s long, over max_seconds=1.5" in error_line(proc)
+
+
 def test_eval_from_the_checkpoint_alone(ckpt, tmp_path):
     proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
     printed = json.loads(proc.stdout[proc.stdout.index("{"):])

@@ -120,3 +120,27 @@ def test_frame_budget_sampler_shards_batches_by_rank(monkeypatch):
     shared = set(map(tuple, shards[0])) & set(map(tuple, shards[1]))
     assert len(shared) <= 1  # at most the one repeat that evens out an odd batch count
     assert {i for sh in shards for b in sh for i in b} == set(range(300))
+
+
+def test_predict_refuses_audio_over_max_seconds_from_the_header_before_decoding(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from omegaconf import OmegaConf
+
+    from tasks.speech import predict as speech_predict
+
+    path = write_audio(tmp_path / "long.wav", 3.0)
+    module = SimpleNamespace(sample_rate=16000, transcribe=lambda wave, lengths, beam_size: ["three"] * len(wave))
+    cfg = OmegaConf.create({"input": str(path), "batch_size": 4, "beam_size": None, "max_seconds": 2})
+    decode = speech_predict.load_audio
+    monkeypatch.setattr(speech_predict, "load_audio", lambda *a: pytest.fail("decoded before refusing"))
+    with pytest.raises(UserError) as err:
+        speech_predict.predict(module, cfg)
+    msg = str(err.value)
+    assert "long.wav' is 3 s long, over max_seconds=2" in msg and "shorter pieces" in msg and "\n" not in msg
+    monkeypatch.setattr(speech_predict, "load_audio", decode)
+    cfg.max_seconds = 5  # under the limit: transcribed
+    assert speech_predict.predict(module, cfg) == [{"input": str(path), "text": "three", "seconds": 3.0}]
+    cfg.max_seconds = 0
+    with pytest.raises(UserError, match="max_seconds=0 must be a positive number of seconds"):
+        speech_predict.predict(module, cfg)
