@@ -112,6 +112,7 @@ class CaptionDataModule(pl.LightningDataModule):
         for note in self.splits.notes:
             log.info(note)
         warn_missing(self.splits.missing, "images")
+        self.skipped_at_setup = len(self.splits.missing)  # counted in the module's data/skipped
         if not self.splits.train and stage in (None, "fit"):
             raise UserError(f"data={self.data['name']} has no training images under {self.data.get('root')}: check data.root")
         if self.vocab is None:

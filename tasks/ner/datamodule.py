@@ -101,6 +101,7 @@ class NerDataModule(pl.LightningDataModule):
         splits = read_splits(self.data)
         for note in splits.notes:
             log.info(note)
+        self.skipped_at_setup = len(splits.skipped)  # counted in the module's data/skipped
         if splits.skipped:
             log.warning("skipped %d unusable sentences, e.g. %s; set data.strict=true to fail instead",
                         len(splits.skipped), "; ".join(f"{n} ({r})" for n, r in splits.skipped[:3]))

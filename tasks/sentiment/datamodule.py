@@ -74,6 +74,7 @@ class SentimentDataModule(pl.LightningDataModule):
         splits = read_splits(d)
         for note in splits.notes:
             log.info(note)
+        self.skipped_at_setup = len(splits.skipped)  # counted in the module's data/skipped
         if splits.skipped:
             log.warning("skipped %d unusable reviews, e.g. %s; set data.strict=true to fail instead",
                         len(splits.skipped), "; ".join(f"{n} ({r})" for n, r in splits.skipped[:3]))

@@ -97,6 +97,7 @@ class SpeechDataModule(pl.LightningDataModule):
         for note in splits.notes:
             log.info(note)
         warn_missing(splits.missing, "audio files")
+        self.skipped_at_setup = len(splits.missing) + len(splits.bad)  # counted in the module's data/skipped
         if splits.bad:
             log.warning("skipped %d unreadable audio files or manifest lines, e.g. %s; set data.strict=true to "
                         "fail instead", len(splits.bad), "; ".join(f"{p} ({r})" for p, r in splits.bad[:3]))
