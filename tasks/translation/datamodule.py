@@ -29,10 +29,11 @@ def read_splits(data: dict) -> readers.PairSplits:
     if name == "parallel":
         return readers.read_parallel(data["root"], data["src"], data["tgt"], train=data["train_prefix"],
                                      val=data["val_prefix"], test=data["test_prefix"], val_fraction=data["val_fraction"],
-                                     seed=data["seed"])
+                                     seed=data["seed"], strict=bool(data.get("strict", False)))
     if name == "tsv_pairs":
         return readers.read_tsv_pairs(data["path"], val_fraction=data["val_fraction"],
-                                      test_fraction=data["test_fraction"], seed=data["seed"])
+                                      test_fraction=data["test_fraction"], seed=data["seed"],
+                                      strict=bool(data.get("strict", False)))
     raise UserError(f"unknown translation data '{name}': use data=synthetic_pairs, parallel or tsv_pairs")
 
 
@@ -90,7 +91,9 @@ class TranslationDataModule(pl.LightningDataModule):
         for note in splits.notes:
             log.info(note)
         if splits.skipped_empty:
-            log.warning("skipped %d sentence pairs with an empty side (see the notes above)", splits.skipped_empty)
+            log.warning("skipped %d sentence pairs with an empty side (see the notes above); set data.strict=true "
+                        "to fail instead", splits.skipped_empty)
+        self.skipped_at_setup = splits.skipped_empty  # counted in the module's data/skipped
         if self.src is None:
             self.src = Side.build([p.src for p in splits.train], d["tokenizer"], d["vocab_size"], d["min_word_count"])
             self.tgt = Side.build([p.tgt for p in splits.train], d["tokenizer"], d["vocab_size"], d["min_word_count"])

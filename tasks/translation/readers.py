@@ -1,7 +1,8 @@
 """Translation readers: line-aligned parallel files (Multi30k style) and TSV pairs (Tatoeba, Anki).
 
 Readers only read: they never log or warn. Anything the caller should tell the user is in
-`PairSplits.notes` (sentences); pairs dropped for an empty side are counted in `skipped_empty`.
+`PairSplits.notes` (sentences); pairs dropped for an empty side are counted in `skipped_empty`
+(`strict=True`: the first one is an error naming the file and line).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class PairSplits:
 
 
 def read_parallel(root, src: str, tgt: str, *, train: str = "train", val: str = "val", test: str = "test",
-                  val_fraction: float = FRACTION, seed: int = SEED) -> PairSplits:
+                  val_fraction: float = FRACTION, seed: int = SEED, strict: bool = False) -> PairSplits:
     """`root/<prefix>.<lang>` (or `.gz`) line-aligned files; line i of both sides is pair i.
 
     No val files: val is carved from train (seeded). No test files: the test split is empty.
@@ -54,7 +55,7 @@ def read_parallel(root, src: str, tgt: str, *, train: str = "train", val: str = 
     for split, prefix in (("train", train), ("val", val), ("test", test)):
         paths = (_find(root, prefix, src), _find(root, prefix, tgt)) if prefix else (None, None)
         if None not in paths:
-            pairs, skipped, first = _align(*paths)
+            pairs, skipped, first = _align(*paths, strict=strict)
             setattr(out, split, pairs)
             out.skipped_empty += skipped
             if skipped:
@@ -120,7 +121,7 @@ def _prefixes(root: Path, lang: str) -> list[str]:
     return sorted({b[: -len(lang) - 1] for b in bases if b.endswith("." + lang) and len(b) > len(lang) + 1})
 
 
-def _align(src_path: Path, tgt_path: Path) -> tuple[list[Pair], int, int]:
+def _align(src_path: Path, tgt_path: Path, strict: bool = False) -> tuple[list[Pair], int, int]:
     """(pairs, lines skipped for an empty side, first skipped line number or 0)."""
     src_lines, tgt_lines = _read_lines(src_path), _read_lines(tgt_path)
     if len(src_lines) != len(tgt_lines):
@@ -131,16 +132,23 @@ def _align(src_path: Path, tgt_path: Path) -> tuple[list[Pair], int, int]:
         s, t = s.strip(), t.strip()
         if s and t:
             pairs.append(Pair(s, t))
+        elif strict:
+            _strict_error(src_path if not s else tgt_path, i + 1, "an empty sentence")
         else:
             skipped, first = skipped + 1, first or i + 1
     return pairs, skipped, first
+
+
+def _strict_error(path: Path, line: int, what: str):
+    raise UserError(f"'{path}' line {line}: {what} (data.strict=true): fix or remove the line, or set"
+                    f" data.strict=false to skip and count such lines")
 
 
 # ------------------------------------------------------------------ TSV pairs (Tatoeba, Anki)
 
 
 def read_tsv_pairs(path, *, val_fraction: float = FRACTION, test_fraction: float = FRACTION,
-                   seed: int = SEED) -> PairSplits:
+                   seed: int = SEED, strict: bool = False) -> PairSplits:
     """`src<TAB>tgt[<TAB>...]` a line (extra columns, e.g. Anki's attribution, are ignored).
 
     The file has no splits: test and val are carved (seeded), keeping each source sentence's
@@ -157,11 +165,15 @@ def read_tsv_pairs(path, *, val_fraction: float = FRACTION, test_fraction: float
     pairs, short, empty = [], [], []
     for i, row in enumerate(rows, start=1):
         if len(row) <= cols[1]:
+            if strict:
+                _strict_error(path, i, f"fewer than {cols[1] + 1} tab-separated columns")
             short.append(i)
             continue
         s, t = row[cols[0]].strip(), row[cols[1]].strip()
         if s and t:
             pairs.append(Pair(s, t))
+        elif strict:
+            _strict_error(path, i, "an empty source or target")
         else:
             empty.append(i)
     if short:

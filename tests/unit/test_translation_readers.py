@@ -195,6 +195,16 @@ def test_tsv_short_lines_and_empty_sides_counted(tmp_path):
     assert any("skipped 2 pairs of p.tsv with an empty side" in n for n in out.notes)
 
 
+@pytest.mark.parametrize("kw, line, what", [({"short_lines": 1}, 3, "fewer than 2 tab-separated columns"),
+                                             ({"empty_sides": 1}, 4, "an empty source or target")])
+def test_tsv_strict_makes_a_bad_line_one_error_naming_file_and_line(tmp_path, kw, line, what):
+    w = write_tsv_pairs(tmp_path / "p.tsv", n=10, **kw)
+    with pytest.raises(UserError) as err:
+        read_tsv_pairs(w.path, strict=True)
+    assert str(err.value).startswith(f"'{w.path}' line {line}: {what} (data.strict=true)")
+    assert "data.strict=false" in str(err.value) and "\n" not in str(err.value)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_tsv_same_source_kept_in_one_split(tmp_path, seed):
     w = write_tsv_pairs(tmp_path / "p.tsv", n=40, duplicates=30)  # sources 0..29 have two translations
