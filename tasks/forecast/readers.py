@@ -5,6 +5,7 @@ Readers only read: every problem is a UserError naming the file (and the line wh
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,11 +49,14 @@ def read_csv_series(path, column: str, date_column: str | None = None, *, key: s
     would shift every later step of a time series.
     """
     path = check_file(path, key)
+    raw = path.read_bytes()
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: files saved by Excel start with a BOM
-            rows = list(csv.reader(f))
+        text = raw.decode("utf-8-sig")  # -sig: files saved by Excel start with a BOM
     except UnicodeDecodeError as e:
-        raise UserError(f"{path} is not UTF-8 text ({e.reason}): save it as UTF-8 CSV") from e
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise UserError(f"{path} line {line}: not UTF-8 text ({e.reason}): save it as UTF-8 CSV") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
         raise UserError(f"{path} is not a readable CSV file ({e}): save it as comma-separated values") from e
     if not rows or not any(c.strip() for c in rows[0]):
