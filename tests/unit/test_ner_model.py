@@ -63,3 +63,17 @@ def test_bracketed_text_and_tokenizer():
     assert bracketed(tokens, tags) == "[PER John Smith] works at [ORG Acme] in [LOC New York] ."
     assert [t for t, _, _ in tokenize("Jordan's team won 2-1, in U.S.")] == [
         "Jordan", "'s", "team", "won", "2-1", ",", "in", "U.S", "."]
+
+
+@pytest.mark.parametrize("text, expected", [("John " * 1001, "input sentence has 1001 tokens, over the limit of 1000"),
+                                            ("  ", "input is empty")])
+def test_predict_refuses_an_overlong_or_empty_sentence_in_one_line(text, expected):
+    from omegaconf import OmegaConf
+
+    from suite.errors import UserError
+    from tasks.ner.predict import predict
+
+    m, _ = _module(crf=False)
+    with pytest.raises(UserError) as err:
+        predict(m, OmegaConf.create({"input": text, "batch_size": 4}))
+    assert str(err.value).startswith(expected) and "\n" not in str(err.value)

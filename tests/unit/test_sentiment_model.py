@@ -70,3 +70,16 @@ def test_stepwise_states_equal_packed_outputs_and_carry_gradient_through_time(ce
     (grad,) = torch.autograd.grad(outputs[2, 3, :4].sum(), states)
     norms = grad.norm(dim=-1)  # (B, T)
     assert (norms[2, :4] > 0).all() and (norms[2, 4:] == 0).all() and (norms[:2] == 0).all()
+
+
+def test_predict_reads_a_very_long_text_as_data_max_len_tokens(monkeypatch):
+    from omegaconf import OmegaConf
+
+    from tasks.sentiment.predict import predict
+
+    module, seen = _module(), []
+    classify = module.classify
+    monkeypatch.setattr(module, "classify", lambda tokens, lengths: seen.append(tokens.shape) or classify(tokens, lengths))
+    text = "the film was good " * 20000 + "but bad"  # 80,002 words: the tail is kept, the middle dropped
+    (out,) = predict(module, OmegaConf.create({"input": text, "batch_size": 4}))
+    assert seen == [torch.Size([1, 50])] and out["label"] in ("neg", "pos")  # bounded by the checkpoint's data.max_len
