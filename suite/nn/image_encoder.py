@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from suite.errors import UserError
+from suite.nn.feature_cache import FeatureCache, check_cacheable
 
 # torchvision's file names for the ImageNet weights, as found in the torch hub cache.
 RESNET_WEIGHT_FILES = {
@@ -94,8 +95,10 @@ class ImageGridEncoder(nn.Module):
     """Any backbone above, returning grid features flattened for attention."""
 
     def __init__(self, arch: str = "small_cnn", channels=(16, 32, 64, 128), pretrained=False,
-                 freeze: bool = False, grid_size: int | None = None):
+                 freeze: bool = False, grid_size: int | None = None, cache_features: bool = False):
         super().__init__()
+        if cache_features:
+            check_cacheable(arch, freeze)
         if arch == "small_cnn":
             self.backbone = SmallCNN(list(channels))
         else:
@@ -104,7 +107,16 @@ class ImageGridEncoder(nn.Module):
         # from-scratch nets are trained on raw [0, 1] pixels normalised the same way as ImageNet ones
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        # the frozen ResNet's grid per image path, reused every epoch (see suite/nn/feature_cache.py)
+        self.feature_cache = FeatureCache() if cache_features else None
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        grid = self.backbone((images - self.mean) / self.std)  # (B, C, h, w)
+    def _body(self, images: torch.Tensor) -> torch.Tensor:
+        return self.backbone.body((images - self.mean) / self.std)  # (B, 3, H, W) -> (B, C, H/32, W/32)
+
+    def forward(self, images: torch.Tensor, keys=None) -> torch.Tensor:
+        """[0, 1] images (B, 3, H, W), optional per-image cache keys (paths) -> (B, h*w, C)."""
+        if self.feature_cache is None or keys is None:
+            grid = self.backbone((images - self.mean) / self.std)  # (B, C, h, w)
+        else:  # the native grid is cached, not the pooled one: grid_size=14 upsamples a 7x7 grid 4x
+            grid = self.backbone.pool(self.feature_cache(self._body, images, keys))  # (B, C, h, w)
         return grid.flatten(2).transpose(1, 2)  # (B, h*w, C)

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from suite.errors import UserError
+from suite.nn.feature_cache import FeatureCache, check_cacheable
 from suite.nn.image_encoder import IMAGENET_MEAN, IMAGENET_STD, RESNET_WEIGHT_FILES, ResNetEncoder, SmallCNN
 
 ARCHS = ("frame_cnn", "small_cnn", *RESNET_WEIGHT_FILES)
@@ -48,8 +49,11 @@ class FrameEncoder(nn.Module):
     """uint8 clips (B, T, 3, H, W) -> frame features (B, T, feature_size)."""
 
     def __init__(self, arch: str = "frame_cnn", channels=(16, 32, 64), pretrained=False, freeze: bool = False,
-                 pool: int = 4, feature_size: int = 128, dropout: float = 0.0, blocks: int = 1):
+                 pool: int = 4, feature_size: int = 128, dropout: float = 0.0, blocks: int = 1,
+                 cache_features: bool = False):
         super().__init__()
+        if cache_features:
+            check_cacheable(arch, freeze)
         self.backbone = _backbone(arch, channels, pretrained, freeze, blocks)
         self.pool = nn.AdaptiveAvgPool2d(pool)
         self.project = nn.Sequential(nn.Flatten(), nn.Linear(self.backbone.out_dim * pool * pool, feature_size),
@@ -57,10 +61,21 @@ class FrameEncoder(nn.Module):
         self.out_dim = feature_size
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255, persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255, persistent=False)
+        # the frozen ResNet's pooled grid per (video path, frame index), reused every epoch
+        # (see suite/nn/feature_cache.py): pooled, so a frame costs C*pool*pool values, 8 KB for resnet18
+        self.feature_cache = FeatureCache() if cache_features else None
 
-    def forward(self, clips: torch.Tensor) -> torch.Tensor:
+    def _pooled(self, frames: torch.Tensor) -> torch.Tensor:
+        grid = self.backbone((frames.float() - self.mean) / self.std)  # (N, 3, H, W) uint8 -> (N, C, h, w)
+        return self.pool(grid)  # (N, C, pool, pool)
+
+    def forward(self, clips: torch.Tensor, keys=None) -> torch.Tensor:
+        """uint8 clips (B, T, 3, H, W), optional cache keys, one per frame in (B, T) order -> (B, T, F)."""
         b, t = clips.shape[:2]
-        frames = clips.flatten(0, 1).float()  # (B*T, 3, H, W): every frame through the same CNN
-        grid = self.backbone((frames - self.mean) / self.std)  # (B*T, C, h, w)
-        feats = self.project(self.pool(grid))  # (B*T, F)
+        frames = clips.flatten(0, 1)  # (B*T, 3, H, W): every frame through the same CNN
+        if self.feature_cache is None or keys is None:
+            pooled = self._pooled(frames)  # (B*T, C, pool, pool)
+        else:
+            pooled = self.feature_cache(self._pooled, frames, keys)  # (B*T, C, pool, pool)
+        feats = self.project(pooled)  # (B*T, F)
         return feats.view(b, t, -1)  # (B, T, F)

@@ -66,7 +66,7 @@ class ClipDataset(Dataset):
         # torch's generator is seeded per worker by Lightning: sampling is reproducible
         rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
         idx = sample_indices(len(frames), self.segments, self.sampling, self.train, self.stride, rng)
-        return {"clip": to_clip(frames, idx), "label": clip.label, "path": clip.path}
+        return {"clip": to_clip(frames, idx), "label": clip.label, "path": clip.path, "frames": idx.tolist()}
 
 
 def collate(items: list) -> dict:
@@ -75,7 +75,8 @@ def collate(items: list) -> dict:
     if items:
         batch.update(clips=torch.stack([it["clip"] for it in items]),  # (B, T, 3, S, S) uint8
                      labels=torch.tensor([it["label"] for it in items], dtype=torch.long),  # (B,)
-                     paths=[it["path"] for it in items])
+                     paths=[it["path"] for it in items],
+                     frames=[it["frames"] for it in items])  # B lists of T decoded-frame indices: cache keys
     return batch
 
 

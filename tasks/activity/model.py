@@ -23,7 +23,7 @@ class ClipClassifier(nn.Module):
         enc = model["encoder"]
         self.encoder = FrameEncoder(enc["arch"], enc.get("channels") or (16, 32, 64), enc.get("pretrained", False),
                                     enc.get("freeze", False), enc["pool"], enc["feature_size"], enc["dropout"],
-                                    enc.get("blocks", 1))
+                                    enc.get("blocks", 1), enc.get("cache_features", False))
         self.temporal, self.readout = model["temporal"], model.get("readout", "last")
         if self.temporal not in TEMPORAL:
             raise UserError(f"model.temporal={self.temporal} is unknown: use recurrent (lrcn) or mean (frame_pool)")
@@ -39,9 +39,9 @@ class ClipClassifier(nn.Module):
             self.rnn = nn.Sequential(nn.Linear(self.encoder.out_dim, hidden), nn.ReLU(inplace=True))
         self.head = nn.Sequential(nn.Dropout(model["dropout"]), nn.Linear(hidden, n_classes))
 
-    def forward(self, clips: torch.Tensor) -> torch.Tensor:
-        """uint8 clips (B, T, 3, H, W) -> class logits (B, C)."""
-        feats = self.encoder(clips)  # (B, T, F)
+    def forward(self, clips: torch.Tensor, keys=None) -> torch.Tensor:
+        """uint8 clips (B, T, 3, H, W), optional frame cache keys (B*T) -> class logits (B, C)."""
+        feats = self.encoder(clips, keys)  # (B, T, F)
         if self.temporal == "mean":
             return self.head(self.rnn(feats.mean(1)))  # (B, F) -> (B, H) -> (B, C)
         out, _ = self.rnn(feats)  # (B, T, H): every clip has T frames, nothing to pack

@@ -20,6 +20,13 @@ from tasks.activity.video_table import log_video_table
 N_EXAMPLES = 8  # clips in the W&B table: enough to see typical mistakes, cheap to encode as GIFs
 
 
+def frame_keys(batch: dict) -> list[tuple[str, int]] | None:
+    """Feature-cache keys, one per frame in the encoder's (B, T) order: (video path, decoded frame index)."""
+    if "frames" not in batch:
+        return None
+    return [(path, f) for path, frames in zip(batch["paths"], batch["frames"]) for f in frames]
+
+
 class ActivityModule(SuiteModule):
     task_name = "activity"
     item_kind = "videos"
@@ -45,7 +52,7 @@ class ActivityModule(SuiteModule):
         self.count_skipped(batch)
         if not batch["size"]:
             return None  # every clip of this batch was unreadable
-        logits = self.net(batch["clips"])  # (B, C)
+        logits = self.net(batch["clips"], frame_keys(batch))  # (B, C)
         loss = F.cross_entropy(logits.float(), batch["labels"], label_smoothing=self.label_smoothing)
         self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
         self.log("train/acc", (logits.argmax(-1) == batch["labels"]).float().mean(), batch_size=batch["size"])
@@ -56,7 +63,7 @@ class ActivityModule(SuiteModule):
         self.count_skipped(batch)
         if not batch["size"]:
             return
-        logits = self.net(batch["clips"]).float()  # (B, C)
+        logits = self.net(batch["clips"], frame_keys(batch)).float()  # (B, C)
         self.log(f"{stage}/loss", F.cross_entropy(logits, batch["labels"]), batch_size=batch["size"], sync_dist=True)
         probs = logits.softmax(-1)
         conf, top = probs.topk(min(5, len(self.classes)), dim=-1)  # (B, k)

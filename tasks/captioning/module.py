@@ -22,7 +22,7 @@ class CaptioningModule(SuiteModule):
         self.vocab = Vocab.from_dict(meta["vocab"])
         enc, dec = model["encoder"], model["decoder"]
         self.encoder = ImageGridEncoder(enc["arch"], enc.get("channels", (16, 32, 64, 128)), enc.get("pretrained", False),
-                                        enc.get("freeze", False), enc.get("grid_size"))
+                                        enc.get("freeze", False), enc.get("grid_size"), enc.get("cache_features", False))
         self.decoder = AttentionDecoder(
             len(self.vocab), self.encoder.out_dim, cell=dec["cell"], attention=dec["attention"],
             embed_size=dec["embed_size"], hidden_size=dec["hidden_size"], attention_size=dec["attention_size"],
@@ -33,15 +33,15 @@ class CaptioningModule(SuiteModule):
         self.decode_cfg = model["decode"]
         self._outputs: list = []
 
-    def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """uint8 images (B, 3, S, S) -> grid features (B, L, D)."""
-        return self.encoder(images.float() / 255.0)
+    def encode(self, images: torch.Tensor, keys=None) -> torch.Tensor:
+        """uint8 images (B, 3, S, S), optional feature-cache keys (image paths) -> grid features (B, L, D)."""
+        return self.encoder(images.float() / 255.0, keys)
 
     # --- decoding ------------------------------------------------------------------------------
-    def caption(self, images: torch.Tensor, beam_size: int | None = None) -> Hypotheses:
+    def caption(self, images: torch.Tensor, beam_size: int | None = None, keys=None) -> Hypotheses:
         """uint8 images (B, 3, S, S) -> best hypothesis per image (greedy when beam_size == 1)."""
         beam = beam_size or self.decode_cfg["beam_size"]
-        state, cache = self.decoder.start(self.encode(images))
+        state, cache = self.decoder.start(self.encode(images, keys))
         kw = dict(bos=self.vocab.bos, eos=self.vocab.eos, max_len=self.decode_cfg["max_len"])
         if beam == 1:
             return greedy_search(self.decoder, state, cache, **kw)
@@ -54,7 +54,7 @@ class CaptioningModule(SuiteModule):
     # --- training ------------------------------------------------------------------------------
     def _losses(self, batch: dict, sample_prob: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (cross-entropy in nats per word, doubly stochastic attention penalty)."""
-        memory = self.encode(batch["images"])  # (B, L, D)
+        memory = self.encode(batch["images"], batch.get("paths"))  # (B, L, D)
         logits, alphas = self.decoder(memory, batch["captions_in"], sample_prob=sample_prob)  # (B, T, V)
         target = batch["captions_out"]  # (B, T)
         ce = F.cross_entropy(logits.float().flatten(0, 1), target.flatten(), ignore_index=self.vocab.pad,
@@ -84,7 +84,7 @@ class CaptioningModule(SuiteModule):
         if not batch["size"]:
             return
         self.log(f"{stage}/loss", self._losses(batch)[0], batch_size=batch["size"], sync_dist=True)
-        decoded = self.caption(batch["images"])
+        decoded = self.caption(batch["images"], keys=batch.get("paths"))
         hyps = self.texts(decoded)
         self._outputs.extend(zip(batch["ids"], hyps, batch["refs"]))
         if stage == "val" and batch_idx == 0 and self.keep_examples:
