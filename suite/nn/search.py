@@ -56,8 +56,11 @@ def greedy_search(decoder, state, cache, *, bos: int, eos: int, max_len: int) ->
 def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam_size: int,
                 length_alpha: float = 0.0) -> Hypotheses:
     """Batched beam search. Ended beams stay in the beam, extended by EOS at no cost, so they
-    compete with open ones on total score; the search stops when every beam has ended.
-    With beam_size=1 it takes exactly the greedy path."""
+    compete with open ones on total score. An input is done once its best ended beam beats what
+    any open beam could still reach: an open beam only loses log-probability as it grows, and its
+    length penalty is at most that of max_len, so the stop is exact (with length_alpha=0 it stops
+    as soon as the top beam has ended). The search stops when every input is done. With
+    beam_size=1 it takes exactly the greedy path."""
     b, k = state[0].size(0), beam_size
     n = b * k
     device = state[0].device
@@ -71,6 +74,7 @@ def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam
     history = torch.zeros(n, 0, dtype=torch.long, device=device)
     alpha_hist = None
     batch_offset = (torch.arange(b, device=device) * k).unsqueeze(1)  # (B, 1)
+    most_lenient = length_penalty(torch.tensor(max_len), length_alpha).item()  # the largest divisor
     for _ in range(max_len):
         logits, state, alpha = decoder.step(tokens, state, cache)
         logp = torch.log_softmax(logits.float(), -1)  # (N, V)
@@ -90,9 +94,14 @@ def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam
         was_finished = finished.index_select(0, src)
         lengths = lengths.index_select(0, src) + (~was_finished).long()
         finished = was_finished | (tokens == eos)
-        if finished.all():
+        ended_best = (scores.view(n) / length_penalty(lengths, length_alpha)).masked_fill(~finished, float("-inf"))
+        open_bound = scores.view(n).masked_fill(finished, float("-inf")) / most_lenient
+        if (ended_best.view(b, k).max(1).values >= open_bound.view(b, k).max(1).values).all():
             break
     final = scores.view(n) / length_penalty(lengths, length_alpha)
+    # an open beam is only a candidate where no beam of its input has ended (max_len reached)
+    any_ended = finished.view(b, k).any(1, keepdim=True).expand(b, k).reshape(n)
+    final = final.masked_fill(any_ended & ~finished, float("-inf"))
     best = final.view(b, k).argmax(1) + batch_offset.squeeze(1)  # (B,) rows of the winners
     return Hypotheses(
         history.index_select(0, best),

@@ -88,3 +88,25 @@ def test_ended_hypotheses_are_padded_with_eos():
         if n < len(row):
             assert row[n - 1] == 2 and all(t == 2 for t in row[n:])
         assert 2 not in row[: n - 1]
+
+
+class CountingDecoder(TableDecoder):
+    def __init__(self, table):
+        super().__init__(table)
+        self.steps = 0
+
+    def step(self, tokens, state, cache):
+        self.steps += 1
+        return super().step(tokens, state, cache)
+
+
+def test_search_stops_once_no_open_beam_can_win():
+    # 0 -> 3 -> EOS is the best (0.7); 0 -> 2 loops on itself forever (never ends) at 0.9 a step
+    table = _bigram(4, 1, {0: {3: 0.7, 2: 0.3}, 3: {1: 1.0}, 2: {2: 0.9, 1: 0.1}})
+    for alpha, most_steps in ((0.0, 2), (0.6, 25)):
+        dec = CountingDecoder(table)
+        out = beam_search(dec, (torch.zeros(1, 1),), (), bos=0, eos=1, max_len=200, beam_size=2, length_alpha=alpha)
+        assert out.tokens[0, :2].tolist() == [3, 1]
+        # alpha=0: done when the top beam ends; alpha=0.6: done when 0.3 * 0.9^t, even divided by the
+        # max_len penalty, falls below 0.7 / lp(2), long before max_len
+        assert dec.steps <= most_steps
