@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.func import functional_call
 
 CELLS = ("lstm", "gru", "rnn")
 # the fused whole-sequence layers (oneDNN / cuDNN kernels) by cell name
 RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+_TEMPLATES: dict[tuple, nn.RNNBase] = {}  # weightless stand-ins for RecurrentCell.sequence
 
 
 def check_cell(cell: str) -> str:
@@ -36,6 +38,22 @@ class RecurrentCell(nn.Module):
         if self.kind == "lstm":
             return self.cell(x, state)  # (N, I) -> ((N, H), (N, H))
         return (self.cell(x, state[0]),)  # (N, I) -> ((N, H),)
+
+    def sequence(self, x: torch.Tensor, state: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """All T steps at once through the fused (oneDNN / cuDNN) layer, with this cell's weights:
+        x (N, T, I), state of (N, H) tensors -> outputs h_1..h_T (N, T, H)."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        weights = {f"{name}_l0": getattr(self.cell, name) for name in names}
+        hx = tuple(s.unsqueeze(0) for s in state)  # (1, N, H): the fused layer's layout
+        out, _ = functional_call(self._fused_template(), weights, (x, hx if self.kind == "lstm" else hx[0]))
+        return out
+
+    def _fused_template(self) -> nn.RNNBase:
+        # kept off the module tree (its own weights are never used): built once per shape
+        key = (self.kind, self.cell.input_size, self.hidden_size)
+        if key not in _TEMPLATES:
+            _TEMPLATES[key] = RNNS[self.kind](key[1], key[2], batch_first=True)
+        return _TEMPLATES[key]
 
     def zero_state(self, n: int, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
         h = like.new_zeros(n, self.hidden_size)

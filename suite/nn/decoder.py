@@ -75,6 +75,11 @@ class AttentionDecoder(nn.Module):
         probability, by the model's own previous prediction.
         """
         state, cache = self.start(memory, mask)
+        if not self.use_attention and sample_prob == 0:  # no step depends on the last one's output:
+            emb = self.embed(tokens_in)  # (B, T, E)           # one fused call over all T steps
+            h = self.cell.sequence(emb, state)  # (B, T, H)
+            feats = emb + self.hidden_to_out(h) if self.deep_output else h  # (B, T, E|H)
+            return self.output(self.dropout(feats)), None
         feats, alphas = [], []
         prev = tokens_in[:, 0]
         for t in range(tokens_in.size(1)):

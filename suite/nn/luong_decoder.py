@@ -2,7 +2,9 @@
 
 Luong et al. (2015): h_t = LSTM([y_{t-1}; h~_{t-1}], state); c_t = attend(h_t, memory);
 h~_t = tanh(W_c [c_t; h_t]); p(y_t) = softmax(W_o h~_t). With input_feeding=false the whole
-teacher-forced sequence runs through the fused (oneDNN / cuDNN) LSTM in one call.
+teacher-forced sequence runs through the fused (oneDNN / cuDNN) LSTM in one call; with it, each
+step runs the layer's own weights through torch's single-step cell functions, which cost far
+less per call than a one-step fused layer (setup of the fused kernel dominates at T=1).
 State tuples are batch-first so suite.nn.search can reorder beams with index_select(0).
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from suite.nn.attention import AdditiveAttention
 from suite.nn.cells import RNNS
 
 SCORES = ("general", "dot", "bahdanau")
+CELL_FUNCTIONS = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn": torch.rnn_tanh_cell}
 
 
 class LuongDecoder(nn.Module):
@@ -61,8 +64,8 @@ class LuongDecoder(nn.Module):
         *rnn_state, feed = state
         emb = self.embed(tokens).unsqueeze(1)  # (N, 1, E)
         x = torch.cat([emb, feed.unsqueeze(1)], 2) if self.input_feeding else emb  # (N, 1, E [+ H])
-        out, rnn_state = self._run(x, rnn_state)  # (N, 1, H)
-        attentional, alpha = self._attend(out, cache)  # (N, 1, H), (N, 1, S)
+        out, rnn_state = self._one_step(x.squeeze(1), rnn_state)  # (N, H)
+        attentional, alpha = self._attend(out.unsqueeze(1), cache)  # (N, 1, H), (N, 1, S)
         feed = attentional.squeeze(1)
         return self.output(self.dropout(feed)), (*rnn_state, feed), alpha.squeeze(1)
 
@@ -77,9 +80,9 @@ class LuongDecoder(nn.Module):
         feats, alphas = [], []
         for t in range(tokens_in.size(1)):
             *rnn_state, feed = state
-            x = torch.cat([self.embed(tokens_in[:, t]), feed], 1).unsqueeze(1)  # (B, 1, E + H)
-            out, rnn_state = self._run(x, rnn_state)
-            attentional, alpha = self._attend(out, cache)
+            x = torch.cat([self.embed(tokens_in[:, t]), feed], 1)  # (B, E + H)
+            out, rnn_state = self._one_step(x, rnn_state)  # (B, H)
+            attentional, alpha = self._attend(out.unsqueeze(1), cache)
             state = (*rnn_state, attentional.squeeze(1))
             feats.append(attentional)
             alphas.append(alpha)
@@ -93,6 +96,24 @@ class LuongDecoder(nn.Module):
         out, new = self.rnn(x, hx if self.kind == "lstm" else hx[0])
         new = new if isinstance(new, tuple) else (new,)
         return out, tuple(s.transpose(0, 1) for s in new)
+
+    def _one_step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, tuple]:
+        """One time step through every layer: x (N, I), state tensors (N, L, H) -> (N, H), new state."""
+        cell = CELL_FUNCTIONS[self.kind]
+        hs, cs, out = [], [], x
+        for layer in range(self.num_layers):
+            weights = [getattr(self.rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            if self.kind == "lstm":
+                h, c = cell(out, (state[0][:, layer], state[1][:, layer]), *weights)
+                cs.append(c)
+            else:
+                h = cell(out, state[0][:, layer], *weights)
+            hs.append(h)
+            out = h
+            if layer < self.num_layers - 1 and self.training and self.rnn.dropout:
+                out = torch.nn.functional.dropout(out, self.rnn.dropout)  # as nn.LSTM does between layers
+        new = (torch.stack(hs, 1),) + ((torch.stack(cs, 1),) if self.kind == "lstm" else ())
+        return out, new  # (N, H), tuple of (N, L, H)
 
     def _attend(self, queries: torch.Tensor, cache) -> tuple[torch.Tensor, torch.Tensor]:
         """queries (N, T, H) -> attentional vectors h~ (N, T, H) and weights (N, T, S)."""

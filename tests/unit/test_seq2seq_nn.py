@@ -63,3 +63,17 @@ def test_configuration_errors_are_one_line():
         LuongDecoder(10, 32, hidden_size=16, attention="dot")
     with pytest.raises(UserError, match="set model.decoder.attention"):
         LuongDecoder(10, 16, hidden_size=16, attention="cosine")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_single_step_cells_match_the_fused_layer(cell, layers):
+    torch.manual_seed(0)
+    dec = LuongDecoder(25, 16, cell=cell, embed_size=8, hidden_size=16, num_layers=layers).eval()
+    x = torch.randn(3, 8 + 16)  # (N, E + H): embedding and fed attentional vector
+    state = tuple(torch.randn(3, layers, 16) for _ in range(2 if cell == "lstm" else 1))  # (N, L, H)
+    fused_out, fused_state = dec._run(x.unsqueeze(1), state)
+    out, new_state = dec._one_step(x, state)
+    assert torch.allclose(out, fused_out.squeeze(1), atol=1e-5)
+    for a, b in zip(new_state, fused_state):
+        assert torch.allclose(a, b, atol=1e-5)
