@@ -66,6 +66,19 @@ class SuiteModule(pl.LightningModule):
                                 f"{self.trainer.global_step})")
             self.trainer.should_stop = True
 
+    # --- batches -------------------------------------------------------------------------------
+    def transfer_batch_to_device(self, batch, device: torch.device, dataloader_idx: int):
+        """Batches are flat dicts of tensors beside lists of strings (ids, references, paths).
+        Lightning's generic mover walks every string of those lists, every step; moving the
+        tensors alone is the same result at a fraction of the cost (and nothing at all on a CPU)."""
+        nested = any(isinstance(v, (dict, tuple)) or (isinstance(v, list) and v and isinstance(v[0], torch.Tensor))
+                     for v in batch.values()) if isinstance(batch, dict) else True
+        if nested:
+            return super().transfer_batch_to_device(batch, device, dataloader_idx)
+        if device.type == "cpu" and all(v.device.type == "cpu" for v in batch.values() if isinstance(v, torch.Tensor)):
+            return batch
+        return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
     # --- bad items -----------------------------------------------------------------------------
     def count_skipped(self, batch: dict) -> None:
         if batch.get("skipped"):
