@@ -61,7 +61,12 @@ class CharLMDataModule(pl.LightningDataModule):
         if not d["val_fraction"]:
             raise UserError("data.val_fraction=0 leaves no validation text: set e.g. data.val_fraction=0.1")
         path = text_path(d)
-        text = read_text_file(path)
+        max_chars = int(d["max_chars"]) if d["name"] == "text_file" and d.get("max_chars") else None
+        text = read_text_file(path, max_chars=max_chars)
+        if max_chars and len(text) == max_chars:
+            log.warning("%s holds more than data.max_chars=%d characters: training reads the first %d (raise "
+                        "data.max_chars to read more; memory grows by 8 bytes a character)", Path(path).name,
+                        max_chars, max_chars)
         cut = int(len(text) * (1 - d["val_fraction"]))
         train, val = text[:cut], text[cut:]
         if self.vocab is None:

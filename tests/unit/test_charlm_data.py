@@ -31,6 +31,23 @@ def test_non_utf8_names_file_and_line(tmp_path):
         read_text_file(path)
 
 
+@pytest.mark.parametrize("max_chars", [100, 101, 102, 103, 5000])
+def test_max_chars_reads_only_the_head_of_a_big_file(tmp_path, max_chars):
+    text = write_text(tmp_path / "a.txt", repeat=40, bom=True)  # multi-byte characters: some cuts fall inside one
+    head = read_text_file(tmp_path / "a.txt", max_chars=max_chars)
+    assert head == text[:max_chars]
+
+
+def test_a_text_file_over_data_max_chars_trains_on_its_head_and_says_so(tmp_path, caplog):
+    (tmp_path / "t.txt").write_text("".join(chr(ord("a") + i % 26) for i in range(400)))
+    dm = CharLMDataModule({"name": "text_file", "path": str(tmp_path / "t.txt"), "val_fraction": 0.1,
+                           "max_chars": 200, "batch_size": 3, "bptt": 4, "num_workers": 0})
+    with caplog.at_level("WARNING"):
+        dm.setup("fit")
+    assert dm.ids["train"].numel() == 180 and dm.ids["val"].numel() == 20
+    assert "t.txt holds more than data.max_chars=200 characters: training reads the first 200" in caplog.text
+
+
 def _dm(tmp_path, text: str, batch_size=3, bptt=4):
     (tmp_path / "t.txt").write_text(text, encoding="utf-8")
     dm = CharLMDataModule({"name": "text_file", "path": str(tmp_path / "t.txt"), "val_fraction": 0.1,
