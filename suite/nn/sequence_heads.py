@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from suite.errors import UserError
 from suite.nn.cells import check_cell
 from suite.nn.cells import RNNS
+from suite.nn.padded_rnn import run_rnn
 
 POOLINGS = ("max", "mean", "last")
 
@@ -58,7 +58,7 @@ class PooledClassifier(nn.Module):
 
 
 class PackedRNN(nn.Module):
-    """lstm | gru | rnn over (B, T, F) features with lengths, packed so padding is never computed."""
+    """lstm | gru | rnn over (B, T, F) features with lengths; padding never reaches a real step."""
 
     def __init__(self, input_size: int, *, cell: str = "lstm", hidden_size: int = 128, num_layers: int = 1,
                  bidirectional: bool = True, dropout: float = 0.0):
@@ -69,7 +69,4 @@ class PackedRNN(nn.Module):
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """x (B, T, F), lengths (B,) -> (B, T, D), zero at padded steps."""
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = self.rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.size(1))  # (B, T, D)
-        return out
+        return run_rnn(self.rnn, x, lengths)  # (B, T, D)

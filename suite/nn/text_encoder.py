@@ -1,11 +1,11 @@
-"""Text encoder: embeddings -> (Bi)LSTM/GRU/RNN over packed sequences, so padding is never computed."""
+"""Text encoder: embeddings -> (Bi)LSTM/GRU/RNN; padding never reaches a real step (suite.nn.padded_rnn)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from suite.nn.cells import RNNS, check_cell
+from suite.nn.padded_rnn import run_rnn
 
 
 class RecurrentTextEncoder(nn.Module):
@@ -23,10 +23,10 @@ class RecurrentTextEncoder(nn.Module):
 
         The summary is the last layer's final state (both directions concatenated)."""
         emb = self.dropout(self.embed(tokens))  # (B, S, E)
-        packed = pack_padded_sequence(emb, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, state = self.rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=tokens.size(1))  # (B, S, D)
-        h = state[0] if isinstance(state, tuple) else state  # (layers * dirs, B, H)
-        dirs = 2 if self.rnn.bidirectional else 1
-        summary = h[-dirs:].transpose(0, 1).reshape(tokens.size(0), -1)  # (B, dirs * H)
-        return out, summary
+        out = run_rnn(self.rnn, emb, lengths)  # (B, S, D)
+        # the final states: forward at each last real token, backward at the first
+        last = out[torch.arange(out.size(0), device=out.device), lengths.to(out.device) - 1]  # (B, D)
+        if not self.rnn.bidirectional:
+            return out, last
+        h = self.rnn.hidden_size
+        return out, torch.cat([last[:, :h], out[:, 0, h:]], 1)  # (B, 2H)
