@@ -39,6 +39,8 @@ def greedy_search(decoder, state, cache, *, bos: int, eos: int, max_len: int) ->
     out, alphas = [], []
     for _ in range(max_len):
         logits, state, alpha = decoder.step(tokens, state, cache)
+        if alpha is not None:
+            alpha = alpha.masked_fill(finished.unsqueeze(1), 0.0)  # nothing is attended after EOS
         logp = torch.log_softmax(logits.float(), -1)  # (N, V)
         best, tokens = logp.max(-1)  # (N,), (N,)
         tokens = tokens.masked_fill(finished, eos)
@@ -59,53 +61,74 @@ def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam
     compete with open ones on total score. An input is done once its best ended beam beats what
     any open beam could still reach: an open beam only loses log-probability as it grows, and its
     length penalty is at most that of max_len, so the stop is exact (with length_alpha=0 it stops
-    as soon as the top beam has ended). The search stops when every input is done. With
-    beam_size=1 it takes exactly the greedy path."""
+    as soon as the top beam has ended). Done inputs leave the batch, so the remaining steps only
+    compute the inputs still searching. With beam_size=1 it takes exactly the greedy path."""
     b, k = state[0].size(0), beam_size
-    n = b * k
     device = state[0].device
-    state = tuple(s.repeat_interleave(k, 0) for s in state)  # (N, H)
+    state = tuple(s.repeat_interleave(k, 0) for s in state)  # (N, H), N = B*K
     cache = tuple(c.repeat_interleave(k, 0) for c in cache)  # (N, ...): never reordered
     scores = torch.zeros(b, k, device=device)
     scores[:, 1:] = float("-inf")  # all beams start identical: keep only one alive at step 0
-    tokens = torch.full((n,), bos, dtype=torch.long, device=device)
-    finished = torch.zeros(n, dtype=torch.bool, device=device)
-    lengths = torch.zeros(n, dtype=torch.long, device=device)
-    history = torch.zeros(n, 0, dtype=torch.long, device=device)
+    tokens = torch.full((b * k,), bos, dtype=torch.long, device=device)
+    finished = torch.zeros(b * k, dtype=torch.bool, device=device)
+    lengths = torch.zeros(b * k, dtype=torch.long, device=device)
+    history = torch.zeros(b * k, 0, dtype=torch.long, device=device)
     alpha_hist = None
-    batch_offset = (torch.arange(b, device=device) * k).unsqueeze(1)  # (B, 1)
     most_lenient = length_penalty(torch.tensor(max_len), length_alpha).item()  # the largest divisor
-    for _ in range(max_len):
+    inputs = torch.arange(b, device=device)  # which original input each remaining one is
+    results: list = [None] * b  # per input: (tokens, length, score, alphas)
+    for step in range(max_len):
+        n = inputs.numel() * k
+        offset = (torch.arange(inputs.numel(), device=device) * k).unsqueeze(1)  # (b, 1)
         logits, state, alpha = decoder.step(tokens, state, cache)
-        logp = torch.log_softmax(logits.float(), -1)  # (N, V)
+        logp = torch.log_softmax(logits.float(), -1)  # (n, V)
         vocab = logp.size(1)
         ended_row = torch.full_like(logp[0], float("-inf"))
         ended_row[eos] = 0.0
         logp = torch.where(finished.unsqueeze(1), ended_row, logp)
-        cand = (scores.view(n, 1) + logp).view(b, k * vocab)  # (B, K*V)
-        scores, flat = cand.topk(k, dim=1)  # (B, K)
-        src = (batch_offset + flat // vocab).view(n)  # row each new beam extends
+        cand = (scores.view(n, 1) + logp).view(-1, k * vocab)  # (b, K*V)
+        scores, flat = cand.topk(k, dim=1)  # (b, K)
+        src = (offset + flat // vocab).view(n)  # row each new beam extends
         tokens = (flat % vocab).view(n)
         state = tuple(s.index_select(0, src) for s in state)
-        history = torch.cat([history.index_select(0, src), tokens.unsqueeze(1)], 1)  # (N, t)
+        history = torch.cat([history.index_select(0, src), tokens.unsqueeze(1)], 1)  # (n, t)
         if alpha is not None:
-            step_alpha = alpha.index_select(0, src).unsqueeze(1)  # (N, 1, L)
+            step_alpha = alpha.index_select(0, src).unsqueeze(1)  # (n, 1, L)
             alpha_hist = step_alpha if alpha_hist is None else torch.cat([alpha_hist.index_select(0, src), step_alpha], 1)
         was_finished = finished.index_select(0, src)
         lengths = lengths.index_select(0, src) + (~was_finished).long()
         finished = was_finished | (tokens == eos)
-        ended_best = (scores.view(n) / length_penalty(lengths, length_alpha)).masked_fill(~finished, float("-inf"))
-        open_bound = scores.view(n).masked_fill(finished, float("-inf")) / most_lenient
-        if (ended_best.view(b, k).max(1).values >= open_bound.view(b, k).max(1).values).all():
+        final = scores.view(n) / length_penalty(lengths, length_alpha)
+        ended_best = final.masked_fill(~finished, float("-inf")).view(-1, k).max(1).values  # (b,)
+        open_bound = (scores.view(n).masked_fill(finished, float("-inf")) / most_lenient).view(-1, k).max(1).values
+        done = ended_best >= open_bound if step < max_len - 1 else torch.ones_like(ended_best, dtype=torch.bool)
+        if not done.any():
+            continue
+        # an open beam is only a candidate where no beam of its input has ended (max_len reached)
+        any_ended = finished.view(-1, k).any(1, keepdim=True).expand(-1, k).reshape(n)
+        final = final.masked_fill(any_ended & ~finished, float("-inf"))
+        best = final.view(-1, k).argmax(1) + offset.squeeze(1)  # (b,) rows of the winners
+        for i in done.nonzero().flatten().tolist():
+            row = int(best[i])
+            results[int(inputs[i])] = (history[row], lengths[row], final[row],
+                                       None if alpha_hist is None else alpha_hist[row])
+        if done.all():
             break
-    final = scores.view(n) / length_penalty(lengths, length_alpha)
-    # an open beam is only a candidate where no beam of its input has ended (max_len reached)
-    any_ended = finished.view(b, k).any(1, keepdim=True).expand(b, k).reshape(n)
-    final = final.masked_fill(any_ended & ~finished, float("-inf"))
-    best = final.view(b, k).argmax(1) + batch_offset.squeeze(1)  # (B,) rows of the winners
-    return Hypotheses(
-        history.index_select(0, best),
-        lengths.index_select(0, best),
-        final.index_select(0, best),
-        None if alpha_hist is None else alpha_hist.index_select(0, best),
-    )
+        keep = (~done).nonzero().flatten()  # inputs still searching
+        rows = (keep.unsqueeze(1) * k + torch.arange(k, device=device)).flatten()  # their K rows each
+        inputs, scores = inputs[keep], scores[keep]
+        tokens, finished, lengths, history = tokens[rows], finished[rows], lengths[rows], history[rows]
+        state = tuple(s.index_select(0, rows) for s in state)
+        cache = tuple(c.index_select(0, rows) for c in cache)
+        alpha_hist = None if alpha_hist is None else alpha_hist[rows]
+    return _assemble(results, eos)
+
+
+def _assemble(results: list, eos: int) -> Hypotheses:
+    """Per-input winners (tokens (t_i,), length, score, alphas (t_i, L)|None) -> one padded batch."""
+    steps = max(r[0].numel() for r in results)
+    tokens = torch.stack([torch.cat([r[0], r[0].new_full((steps - r[0].numel(),), eos)]) for r in results])  # (B, T)
+    alphas = None
+    if results[0][3] is not None:  # steps after an input left the search attend nowhere
+        alphas = torch.stack([torch.cat([r[3], r[3].new_zeros(steps - r[3].size(0), r[3].size(1))]) for r in results])
+    return Hypotheses(tokens, torch.stack([r[1] for r in results]), torch.stack([r[2] for r in results]), alphas)
