@@ -72,6 +72,11 @@ def train(cfg: DictConfig) -> dict:
     datamodule.setup("fit")
     module = task.module(model=to_plain(cfg.model), meta=datamodule.metadata())
     module.max_nonfinite_steps = int(cfg.get("max_nonfinite_steps") or 10)
+    if cfg.get("compile"):
+        backend = "inductor" if cfg.compile is True else str(cfg.compile)
+        parts = module.compile_parts(backend)
+        log.info("torch.compile (%s): %s", backend,
+                 ", ".join(parts) if parts else f"nothing in {task.name} gains from it, left eager")
     loggers = _loggers(cfg, run_dir, wandb_id)
     try:
         return _fit_and_test(cfg, datamodule, module, loggers, run_dir, ckpt_path)

@@ -2,16 +2,23 @@
 accounting, and the validation metrics stored inside each checkpoint (metrics.json reads them)."""
 from __future__ import annotations
 
+import warnings
+
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 
 from suite.data.skips import SkipLedger
 
+# every run passes a datamodule, so Lightning would say on every run that the module's own
+# transfer_batch_to_device (below) is the one used: that is the intent, not news
+warnings.filterwarnings("ignore", message="You have overridden `transfer_batch_to_device` in `LightningModule`")
+
 
 class SuiteModule(pl.LightningModule):
     task_name: str = ""  # set by each task; travels in the checkpoint to pick the task at load time
     item_kind: str = "items"  # what a skipped item is called in warnings ("images", "clips", ...)
+    compile_targets: tuple[str, ...] = ()  # feed-forward submodules that compile=true hands to torch.compile
 
     def __init__(self, model: dict, meta: dict):
         super().__init__()
@@ -65,6 +72,14 @@ class SuiteModule(pl.LightningModule):
             self.stop_reason = (f"the loss was not finite for {self.nonfinite_streak} steps in a row (global step "
                                 f"{self.trainer.global_step})")
             self.trainer.should_stop = True
+
+    # --- compilation ---------------------------------------------------------------------------
+    def compile_parts(self, backend: str = "inductor") -> list[str]:
+        """torch.compile the feed-forward parts in place (parameter names unchanged, so checkpoints
+        are the same). Recurrent loops stay eager: their Python step loops would unroll per length."""
+        for name in self.compile_targets:
+            self.get_submodule(name).compile(backend=backend)
+        return list(self.compile_targets)
 
     # --- batches -------------------------------------------------------------------------------
     def transfer_batch_to_device(self, batch, device: torch.device, dataloader_idx: int):

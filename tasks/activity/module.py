@@ -30,6 +30,7 @@ def frame_keys(batch: dict) -> list[tuple[str, int]] | None:
 class ActivityModule(SuiteModule):
     task_name = "activity"
     item_kind = "videos"
+    compile_targets = ("net.encoder.backbone",)  # the per-frame CNN; the LSTM is one fused call already
 
     def __init__(self, model: dict, meta: dict):
         super().__init__(model, meta)

@@ -16,6 +16,7 @@ from tasks.captioning.attention_plot import attention_overlay
 class CaptioningModule(SuiteModule):
     task_name = "captioning"
     item_kind = "images"
+    compile_targets = ("encoder.backbone",)  # the CNN; the attention decoder loops step by step
 
     def __init__(self, model: dict, meta: dict):
         super().__init__(model, meta)
