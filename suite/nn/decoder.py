@@ -6,6 +6,7 @@ every attention decoder the same way; `forward` is the teacher-forced training p
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from suite.nn.attention import AdditiveAttention
@@ -80,21 +81,31 @@ class AttentionDecoder(nn.Module):
             h = self.cell.sequence(emb, state)  # (B, T, H)
             feats = emb + self.hidden_to_out(h) if self.deep_output else h  # (B, T, E|H)
             return self.output(self.dropout(feats)), None
+        # Captions end at different steps: sorted longest first, step t only runs the captions still
+        # going (the first counts[t] rows), so no recurrent step is spent on padding
+        b = tokens_in.size(0)
+        lengths = (tokens_in != self.embed.padding_idx).sum(1)  # (B,) real input words
+        order = lengths.argsort(descending=True, stable=True)  # (B,)
+        tokens_in = tokens_in[order]
+        state, cache = tuple(s[order] for s in state), tuple(c[order] for c in cache)
+        counts = (lengths[order].unsqueeze(1) > torch.arange(tokens_in.size(1), device=lengths.device)).sum(0).tolist()
         feats, alphas = [], []
-        prev = tokens_in[:, 0]
-        for t in range(tokens_in.size(1)):
-            if t > 0:
-                prev = tokens_in[:, t]
-                if sample_prob > 0:
-                    own = self.output(feats[-1]).argmax(-1)  # (B,)
-                    use_own = torch.rand(prev.shape, device=prev.device) < sample_prob
-                    prev = torch.where(use_own, own, prev)
-            f, state, alpha = self._advance(prev, state, cache)
+        for t, n in enumerate(counts):
+            state, cache = tuple(s[:n] for s in state), tuple(c[:n] for c in cache)
+            prev = tokens_in[:n, t]
+            if t > 0 and sample_prob > 0:
+                own = self.output(feats[-1][:n]).argmax(-1)  # (n,)
+                use_own = torch.rand(prev.shape, device=prev.device) < sample_prob
+                prev = torch.where(use_own, own, prev)
+            f, state, alpha = self._advance(prev, state, cache)  # (n, F), ..., (n, L)|None
             feats.append(f)
             alphas.append(alpha)
-        feats = torch.stack(feats, 1)  # (B, T, F)
+        restore = order.argsort()  # (B,): back to the caller's order
+        feats = torch.stack([F.pad(f, (0, 0, 0, b - f.size(0))) for f in feats], 1)[restore]  # (B, T, F), 0 past the end
         logits = self.output(self.dropout(feats))  # one projection over all steps: (B, T, V)
-        return logits, (torch.stack(alphas, 1) if self.use_attention else None)  # (B, T, L)
+        if not self.use_attention:
+            return logits, None
+        return logits, torch.stack([F.pad(a, (0, 0, 0, b - a.size(0))) for a in alphas], 1)[restore]  # (B, T, L)
 
     def _advance(self, tokens, state, cache):
         memory, keys, mask = cache

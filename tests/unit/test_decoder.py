@@ -101,3 +101,14 @@ def test_missing_imagenet_weights_is_one_clear_line(tmp_path, monkeypatch):
         ImageGridEncoder("resnet18", pretrained=True)
     msg = str(err.value)
     assert "\n" not in msg and "resnet18-f37072fd.pth" in msg and "pretrained=false" in msg
+
+
+def test_teacher_forcing_spends_no_recurrent_step_on_padding():
+    dec = _decoder()
+    rows = []
+    dec.cell.register_forward_pre_hook(lambda m, args: rows.append(args[0].size(0)))
+    tokens = torch.zeros(3, 6, dtype=torch.long)  # pad = 0
+    tokens[0, :2], tokens[1, :6], tokens[2, :4] = 5, 6, 7  # 2 + 6 + 4 real input words
+    logits, alphas = dec(torch.randn(3, 10, 12), tokens)
+    assert sum(rows) == 12 and rows[0] == 3 and rows[-1] == 1
+    assert logits.shape == (3, 6, 25) and alphas[0, 2:].abs().max() == 0  # nothing attended past the end
