@@ -17,7 +17,7 @@ from suite.nn.attention import AdditiveAttention
 from suite.nn.cells import RNNS
 
 SCORES = ("general", "dot", "bahdanau")
-CELL_FUNCTIONS = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn": torch.rnn_tanh_cell}
+CELL_FUNCTIONS = {"lstm": "lstm_cell", "gru": "gru_cell", "rnn": "rnn_tanh_cell"}  # torch.<name>, looked up per call
 
 
 class LuongDecoder(nn.Module):
@@ -99,7 +99,7 @@ class LuongDecoder(nn.Module):
 
     def _one_step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, tuple]:
         """One time step through every layer: x (N, I), state tensors (N, L, H) -> (N, H), new state."""
-        cell = CELL_FUNCTIONS[self.kind]
+        cell = getattr(torch, CELL_FUNCTIONS[self.kind])  # by name: profilers and benchmarks can wrap it
         hs, cs, out = [], [], x
         for layer in range(self.num_layers):
             weights = [getattr(self.rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
