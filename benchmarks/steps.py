@@ -1,0 +1,126 @@
+"""Training step time through Lightning (the suite's trainer config) and through a bare PyTorch loop.
+
+Both run the task module's own `training_step` on the same batches with the same optimiser,
+schedule and gradient clipping, in this process; the ratio of their step times is the price of
+Lightning plus the suite's hooks (skip accounting, non-finite check, logging, LR monitor).
+"""
+from __future__ import annotations
+
+import copy
+import tempfile
+import time
+
+import pytorch_lightning as pl
+import torch
+from hydra.utils import instantiate
+from pytorch_lightning.callbacks import LearningRateMonitor
+from pytorch_lightning.loggers import CSVLogger
+
+
+def _sync() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()  # GPU kernels run asynchronously: time what they did, not what was queued
+
+
+class StepClock(pl.Callback):
+    """Wall-clock time at the start and end of every training batch."""
+
+    def __init__(self, observe=None):
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.observe = observe  # batch -> dict of counts (items, tokens, padding), kept per step
+        self.seen: list[dict] = []
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        if self.observe is not None:
+            self.seen.append(self.observe(batch))
+        _sync()
+        self.starts.append(time.perf_counter())
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        _sync()
+        self.ends.append(time.perf_counter())
+
+
+def _optimizer(module, total_steps: int):
+    """What SuiteModule.configure_optimizers builds, without needing a trainer."""
+    cfg = module.hparams["model"]
+    optimizer = instantiate(cfg["optimizer"])(params=[p for p in module.parameters() if p.requires_grad])
+    scheduler = instantiate(cfg["scheduler"])(optimizer, total_steps=max(total_steps, 100)) if cfg.get("scheduler") else None
+    return optimizer, scheduler
+
+
+def lightning_run(module, loader, trainer_cfg, steps: int, observe=None) -> StepClock:
+    """Fit `module` for `steps` batches of `loader` with the suite's trainer settings (no validation,
+    no checkpoints, no progress bar: those are per-epoch costs, not per-step ones)."""
+    clock = StepClock(observe)
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = instantiate(trainer_cfg, max_steps=steps, max_epochs=-1, limit_val_batches=0, num_sanity_val_steps=0,
+                              enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                              logger=CSVLogger(tmp), callbacks=[clock, LearningRateMonitor("step")],
+                              default_root_dir=tmp)
+        trainer.fit(module, train_dataloaders=loader)
+    return clock
+
+
+def fixed_loader(batches: list) -> torch.utils.data.DataLoader:
+    """A loader that hands out the given batches as they are (no collation)."""
+    return torch.utils.data.DataLoader(batches, batch_size=None, shuffle=False, collate_fn=lambda b: b)
+
+
+def bare_run(module, batches: list, clip: float, steps: int) -> list[float]:
+    """Per-step seconds of forward, backward, clipping and optimiser step in plain PyTorch."""
+    optimizer, scheduler = _optimizer(module, steps)
+    module.train()
+    params = [p for p in module.parameters() if p.requires_grad]
+    times = []
+    for i in range(steps):
+        _sync()
+        start = time.perf_counter()
+        out = module.training_step(batches[i % len(batches)], i)
+        loss = out["loss"] if isinstance(out, dict) else out
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(params, clip)
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        _sync()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def overhead_ratio(module, batches: list, trainer_cfg, warmup: int, steps: int, rounds: int = 2) -> dict:
+    """Mean step time after `warmup` steps, Lightning against bare PyTorch, best of `rounds`
+    alternating runs (each on a fresh copy of the same weights, so neither inherits the other's
+    optimiser state or warm caches unfairly)."""
+    total = warmup + steps
+    loop = [batches[i % len(batches)] for i in range(total)]
+    bare_best = lightning_best = float("inf")
+    for _ in range(rounds):
+        bare = bare_run(copy.deepcopy(module), loop, float(trainer_cfg.get("gradient_clip_val") or 0), total)
+        bare_best = min(bare_best, sum(bare[warmup:]) / steps)
+        clock = lightning_run(copy.deepcopy(module), fixed_loader(loop), trainer_cfg, total)
+        lightning_best = min(lightning_best, (clock.ends[-1] - clock.starts[warmup]) / steps)
+    return {"step_ms_bare_pytorch": round(1000 * bare_best, 1), "step_ms_lightning": round(1000 * lightning_best, 1),
+            "overhead_ratio": round(lightning_best / bare_best, 3)}
+
+
+def loader_run(module, loader, trainer_cfg, warmup: int, steps: int, observe) -> dict:
+    """A Lightning run on the real training loader. Compute is each batch's start to end; the gaps
+    between batches are the wait for data (plus Lightning's between-step bookkeeping). Returns the
+    step time split and the sums of `observe(batch)` over the measured steps."""
+    clock = lightning_run(copy.deepcopy(module), loader, trainer_cfg, warmup + steps, observe)
+    compute = sum(e - s for s, e in zip(clock.starts[warmup:], clock.ends[warmup:]))
+    wait = sum(s - e for e, s in zip(clock.ends[warmup:-1], clock.starts[warmup + 1:]))
+    wait *= steps / max(steps - 1, 1)  # n steps have n - 1 measured gaps
+    counts: dict = {}
+    for seen in clock.seen[warmup:]:
+        for k, v in seen.items():
+            counts[k] = counts.get(k, 0) + v
+    return {"seconds": compute + wait, "steps": steps, **counts,
+            "figures": {"train_step_ms": round(1000 * (compute + wait) / steps, 1),
+                        "train_compute_ms": round(1000 * compute / steps, 1),
+                        "train_data_wait_ms": round(1000 * wait / steps, 1),
+                        "train_data_wait_fraction": round(wait / (compute + wait), 3)}}
