@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 
 @dataclass
@@ -65,31 +66,35 @@ def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam
     compute the inputs still searching. With beam_size=1 it takes exactly the greedy path."""
     b, k = state[0].size(0), beam_size
     device = state[0].device
-    state = tuple(s.repeat_interleave(k, 0) for s in state)  # (N, H), N = B*K
-    cache = tuple(c.repeat_interleave(k, 0) for c in cache)  # (N, ...): never reordered
-    scores = torch.zeros(b, k, device=device)
-    scores[:, 1:] = float("-inf")  # all beams start identical: keep only one alive at step 0
-    tokens = torch.full((b * k,), bos, dtype=torch.long, device=device)
-    finished = torch.zeros(b * k, dtype=torch.bool, device=device)
-    lengths = torch.zeros(b * k, dtype=torch.long, device=device)
-    history = torch.zeros(b * k, 0, dtype=torch.long, device=device)
+    width = 1  # beams per input: all K would start identical, so the first step runs one and widens
+    scores = torch.zeros(b, 1, device=device)
+    tokens = torch.full((b,), bos, dtype=torch.long, device=device)
+    finished = torch.zeros(b, dtype=torch.bool, device=device)
+    lengths = torch.zeros(b, dtype=torch.long, device=device)
+    history = torch.zeros(b, 0, dtype=torch.long, device=device)
     alpha_hist = None
     most_lenient = length_penalty(torch.tensor(max_len), length_alpha).item()  # the largest divisor
     inputs = torch.arange(b, device=device)  # which original input each remaining one is
     results: list = [None] * b  # per input: (tokens, length, score, alphas)
     for step in range(max_len):
-        n = inputs.numel() * k
-        offset = (torch.arange(inputs.numel(), device=device) * k).unsqueeze(1)  # (b, 1)
+        offset = (torch.arange(inputs.numel(), device=device) * width).unsqueeze(1)  # (b, 1)
         logits, state, alpha = decoder.step(tokens, state, cache)
-        logp = torch.log_softmax(logits.float(), -1)  # (n, V)
+        logp = torch.log_softmax(logits.float(), -1)  # (b * width, V)
         vocab = logp.size(1)
         ended_row = torch.full_like(logp[0], float("-inf"))
         ended_row[eos] = 0.0
         logp = torch.where(finished.unsqueeze(1), ended_row, logp)
-        cand = (scores.view(n, 1) + logp).view(-1, k * vocab)  # (b, K*V)
-        scores, flat = cand.topk(k, dim=1)  # (b, K)
-        src = (offset + flat // vocab).view(n)  # row each new beam extends
-        tokens = (flat % vocab).view(n)
+        cand = (scores.view(-1, 1) + logp).view(-1, width * vocab)  # (b, width*V)
+        scores, flat = cand.topk(min(k, cand.size(1)), dim=1)  # (b, K)
+        if scores.size(1) < k:  # a vocabulary smaller than the beam: the rest stay dead
+            scores = F.pad(scores, (0, k - scores.size(1)), value=float("-inf"))
+            flat = F.pad(flat, (0, k - flat.size(1)))
+        src = (offset + flat // vocab).flatten()  # (n,) row each new beam extends, n = b*K
+        tokens = (flat % vocab).flatten()
+        n = tokens.numel()
+        if width == 1:  # widen: every beam of an input shares its cache, which is never reordered
+            cache = tuple(c.repeat_interleave(k, 0) for c in cache)
+            width = k
         state = tuple(s.index_select(0, src) for s in state)
         history = torch.cat([history.index_select(0, src), tokens.unsqueeze(1)], 1)  # (n, t)
         if alpha is not None:

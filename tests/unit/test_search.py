@@ -110,3 +110,10 @@ def test_search_stops_once_no_open_beam_can_win():
         # alpha=0: done when the top beam ends; alpha=0.6: done when 0.3 * 0.9^t, even divided by the
         # max_len penalty, falls below 0.7 / lp(2), long before max_len
         assert dec.steps <= most_steps
+
+
+def test_a_beam_wider_than_the_vocabulary_still_finds_the_best():
+    table = _bigram(3, 1, {0: {2: 0.6, 1: 0.4}, 2: {1: 1.0}})  # 3 words, 5 beams
+    out = beam_search(TableDecoder(table), (torch.zeros(2, 1),), (), bos=0, eos=1, max_len=6, beam_size=5)
+    assert out.tokens.tolist() == [[2, 1], [2, 1]]  # 0.6 * 1.0 beats stopping at once (0.4)
+    assert torch.allclose(out.scores, torch.full((2,), math.log(0.6)))
