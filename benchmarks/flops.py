@@ -69,8 +69,13 @@ def _first_tensor(out) -> torch.Tensor:
 def record_calls(module: nn.Module, run_step) -> list[tuple]:
     """(layer or cell function, inputs) for every recurrent call that `run_step()` makes."""
     calls: list = []
-    layers = [m for m in module.modules() if isinstance(m, (nn.RNNBase, nn.RNNCellBase))]
-    hooks = [m.register_forward_pre_hook(lambda m, args: calls.append((m, _leaf(args)))) for m in layers]
+
+    def on_module(m, args):
+        if isinstance(m, (nn.RNNBase, nn.RNNCellBase)):
+            calls.append((m, _leaf(args)))
+
+    # a global hook: it also sees the weightless stand-ins that suite.nn runs with a layer's weights
+    hooks = [torch.nn.modules.module.register_module_forward_pre_hook(on_module)]
     originals = {name: getattr(torch, name) for name in CELL_FUNCTIONS}
 
     def recorder(fn):

@@ -34,6 +34,7 @@ class TaskSpec:
     monitor: str = ""  # the run's metric for the quality-against-minutes curve
     keep: tuple[str, ...] = ()  # metrics.json figures to report
     extras: Callable | None = None  # (datamodule, module) -> dict of task-specific figures
+    epochs: int = 1  # of the default recipe before measuring: enough for decoding to stop where a trained model does
     steps: int = 20  # measured training steps (after 3 warm-up steps)
     decode_items: int = 256  # validation items decoded per beam size
     overrides: list[str] = field(default_factory=list)
@@ -41,7 +42,7 @@ class TaskSpec:
 
 def _parse(spec: TaskSpec) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=f"{spec.name} benchmark")
-    parser.add_argument("--epochs", type=int, default=1,
+    parser.add_argument("--epochs", type=int, default=spec.epochs,
                         help="epochs of the default recipe trained before measuring (0: the recipe's own count)")
     parser.add_argument("--steps", type=int, default=spec.steps, help="measured training steps")
     parser.add_argument("--trainer", default="cpu", help="trainer config: cpu | gpu (bf16-mixed)")

@@ -27,3 +27,14 @@ def test_input_feeding_steps_are_recorded_with_their_cell_flops():
     assert len(calls) == 6  # one single-step cell call per target position
     fn, args = calls[0]
     assert forward_flops(fn, args[0], args) == 2 * 2 * 4 * 16 * ((8 + 16) + 16)
+
+
+def test_padded_bidirectional_layers_are_recorded_per_direction():
+    from suite.nn.padded_rnn import run_rnn
+
+    rnn = nn.LSTM(6, 5, num_layers=2, bidirectional=True, batch_first=True)
+    x, lengths = torch.randn(3, 4, 6), torch.tensor([4, 2, 3])
+    calls = record_calls(rnn, lambda: run_rnn(rnn, x, lengths))
+    assert len(calls) == 4  # 2 layers x 2 directions, each one fused call
+    flops = sum(forward_flops(m, args[0], args) for m, args in calls)
+    assert flops == forward_flops(rnn, x)  # the same work as the bidirectional layer counted whole
