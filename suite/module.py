@@ -47,12 +47,26 @@ class SuiteModule(pl.LightningModule):
 
     def on_before_optimizer_step(self, optimizer) -> None:
         """Log the gradient norm before clipping (a rising curve warns of explosion before a NaN)."""
-        if self.trainer.global_step % max(self.trainer.log_every_n_steps, 1):
+        if not self.logging_step():
             return
         grads = [p.grad.detach() for p in self.parameters() if p.grad is not None]
         if grads:
             norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
             self.log("train/grad_norm", norm, on_step=True, on_epoch=False)
+
+    def logging_step(self) -> bool:
+        """True on the steps whose values reach the loggers: Lightning writes on step n when
+        (n + 1) % log_every_n_steps == 0, before global_step counts the step."""
+        trainer = self._trainer
+        return trainer is not None and (trainer.global_step + 1) % max(trainer.log_every_n_steps, 1) == 0
+
+    def log_train(self, name: str, value, batch_size: int, prog_bar: bool = False) -> None:
+        """self.log for per-step training figures, on logging steps only: every self.log costs
+        Lightning about a millisecond of bookkeeping (it deep-copies the metric's metadata), and
+        a value logged between logging steps is never written anywhere. The progress bar shows
+        the loss of the latest logging step."""
+        if self.logging_step():
+            self.log(name, value, prog_bar=prog_bar, batch_size=batch_size)
 
     # --- numerical faults ----------------------------------------------------------------------
     def backward(self, loss: torch.Tensor, *args, **kwargs) -> None:

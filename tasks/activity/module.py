@@ -55,8 +55,9 @@ class ActivityModule(SuiteModule):
             return None  # every clip of this batch was unreadable
         logits = self.net(batch["clips"], frame_keys(batch))  # (B, C)
         loss = F.cross_entropy(logits.float(), batch["labels"], label_smoothing=self.label_smoothing)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
-        self.log("train/acc", (logits.argmax(-1) == batch["labels"]).float().mean(), batch_size=batch["size"])
+        self.log_train("train/loss", loss, batch["size"], prog_bar=True)
+        if self.logging_step():  # computing the accuracy is work too: only when it is logged
+            self.log_train("train/acc", (logits.argmax(-1) == batch["labels"]).float().mean(), batch["size"])
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------

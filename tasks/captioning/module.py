@@ -74,9 +74,9 @@ class CaptioningModule(SuiteModule):
         if not batch["size"]:
             return None  # every item of this batch was unreadable
         ce, penalty = self._losses(batch, self.sample_prob)
-        self.log("train/loss", ce, prog_bar=True, batch_size=batch["size"])
+        self.log_train("train/loss", ce, batch["size"], prog_bar=True)
         if self.ds_lambda > 0:
-            self.log("train/attention_penalty", penalty, batch_size=batch["size"])
+            self.log_train("train/attention_penalty", penalty, batch["size"])
         return ce + self.ds_lambda * penalty
 
     # --- evaluation ----------------------------------------------------------------------------

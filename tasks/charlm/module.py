@@ -78,8 +78,8 @@ class CharLMModule(SuiteModule):
         logits, _, state = self.net(batch["x"], self._carried(batch, "train"))  # (B, T, V)
         self._state["train"] = detach(state)  # truncated BPTT: gradients stop at the chunk boundary
         loss = F.cross_entropy(logits.flatten(0, 1), batch["y"].flatten())
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["x"].size(0))
-        self.log("train/bpc", loss / math.log(2), batch_size=batch["x"].size(0))
+        self.log_train("train/loss", loss, batch["x"].size(0), prog_bar=True)
+        self.log_train("train/bpc", loss / math.log(2), batch["x"].size(0))
         return loss
 
     def sequence_outputs(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:

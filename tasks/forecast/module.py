@@ -73,7 +73,7 @@ class ForecastModule(SuiteModule):
 
     def training_step(self, batch: dict, batch_idx: int):
         loss = F.mse_loss(self(batch["x"]), batch["y"])  # scaled units: every series trains alike
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["x"].size(0))
+        self.log_train("train/loss", loss, batch["x"].size(0), prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class NerModule(SuiteModule):
     def training_step(self, batch: dict, batch_idx: int):
         self.count_skipped(batch)
         loss = self.loss_from(self.emissions(self.states(batch)), batch)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
+        self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------

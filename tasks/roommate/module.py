@@ -41,7 +41,7 @@ class RoommateModule(SuiteModule):
     def training_step(self, batch: dict, batch_idx: int):
         logits, _ = self._teacher(batch)  # (B, T, D)
         loss = F.cross_entropy(logits.flatten(0, 1), batch["dishes"][:, 1:].flatten())
-        self.log("train/loss", loss, prog_bar=True, batch_size=logits.size(0))
+        self.log_train("train/loss", loss, logits.size(0), prog_bar=True)
         return loss
 
     def on_validation_epoch_start(self) -> None:

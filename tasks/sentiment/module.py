@@ -71,7 +71,7 @@ class SentimentModule(SuiteModule):
     def training_step(self, batch: dict, batch_idx: int):
         self.count_skipped(batch)
         loss = self.loss(batch)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
+        self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------

@@ -92,7 +92,7 @@ class SpeechModule(SuiteModule):
             return None  # every file of the batch was unreadable
         log_probs, frames = self(batch["wave"], batch["lengths"])
         loss = self._loss(batch, log_probs, frames, count=True)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
+        self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------

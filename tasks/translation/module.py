@@ -62,7 +62,7 @@ class TranslationModule(SuiteModule):
 
     def training_step(self, batch: dict, batch_idx: int):
         loss = self._loss(batch)
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch["size"])
+        self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------
