@@ -131,6 +131,37 @@ def matmul_flops(device: torch.device, dtype=torch.float32, sizes=(1024, 2048)) 
     return best
 
 
+def step_shape(m, x, args) -> tuple[int, int, int]:
+    """(rows, I + H, gates * H): the gate GEMM every recurrent step runs."""
+    if not isinstance(m, nn.Module):
+        return int(x.shape[0]), args[2].shape[1] + args[3].shape[1], args[2].shape[0]
+    if isinstance(x, PackedSequence):
+        rows = int(x.batch_sizes[0])
+    else:
+        rows = int(x.shape[0]) if isinstance(m, nn.RNNCellBase) or m.batch_first else int(x.shape[1])
+    return rows, m.input_size + m.hidden_size, _gates(m) * m.hidden_size
+
+
+def gemm_flops(rows: int, inner: int, cols: int, device: torch.device, reps: int = 50) -> float:
+    """FLOP/s of one step's three GEMMs at this shape (forward, input gradient, weight gradient):
+    what the hardware gives a recurrent step of this size, before any recurrence overhead."""
+    x, w, dy = (torch.randn(rows, inner, device=device), torch.randn(cols, inner, device=device),
+                torch.randn(rows, cols, device=device))
+    best = float("inf")
+    for _ in range(3):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(reps):
+            x @ w.t()
+            dy @ w
+            dy.t() @ x
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return 3 * 2 * rows * inner * cols * reps / best
+
+
 def recurrent_figures(module: nn.Module, run_step, step_seconds: float) -> dict:
     """recurrent_flops_fraction and what it is made of; `run_step()` runs one training forward."""
     calls = record_calls(module, run_step)
@@ -138,8 +169,14 @@ def recurrent_figures(module: nn.Module, run_step, step_seconds: float) -> dict:
     seconds = replay_seconds(calls)
     peak = matmul_flops(next(module.parameters()).device)
     achieved = flops / seconds
+    shapes = [step_shape(m, args[0], args) for m, args in calls]
+    shape = max(set(shapes), key=shapes.count)  # the commonest step GEMM
+    ceiling = gemm_flops(*shape, next(module.parameters()).device)
     return {"recurrent_calls_per_step": len(calls), "recurrent_gflop_per_step": round(flops / 1e9, 3),
             "recurrent_ms_per_step": round(1000 * seconds, 1),
             "recurrent_share_of_step": round(seconds / step_seconds, 3),
             "recurrent_gflops": round(achieved / 1e9, 1), "matmul_gflops": round(peak / 1e9, 1),
-            "recurrent_flops_fraction": round(achieved / peak, 3)}
+            "recurrent_flops_fraction": round(achieved / peak, 3),
+            # the gap's profile: what a bare GEMM of the step's own shape reaches on this machine
+            "step_gemm_shape": "x".join(map(str, shape)), "step_gemm_gflops": round(ceiling / 1e9, 1),
+            "step_gemm_fraction": round(ceiling / peak, 3)}
