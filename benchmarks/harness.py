@@ -18,7 +18,7 @@ import torch
 
 from benchmarks.common import compose, machine, run_summary, save
 from benchmarks.flops import recurrent_figures
-from benchmarks.steps import loader_run, overhead_ratio
+from benchmarks.steps import lightning_python_ms, loader_run, overhead_ratio
 
 WORK = Path(__file__).parent / "_work"
 
@@ -123,6 +123,7 @@ def run(spec: TaskSpec) -> dict:
     loader = iter(dm.train_dataloader())
     batches = [next(loader) for _ in range(8)]  # the same batches for both loops below
     result.update(overhead_ratio(module, batches, cfg.trainer, warmup, args.steps))
+    result["lightning_python_ms_per_step"] = lightning_python_ms(module, batches, cfg.trainer)
     device = torch.device("cuda" if torch.cuda.is_available() and args.trainer != "cpu" else "cpu")
     replica = module.to(device)
     step_batch = _to_device(batches[0], device)

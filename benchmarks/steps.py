@@ -162,3 +162,19 @@ def loader_run(module, loader, trainer_cfg, warmup: int, steps: int, observe) ->
                         "train_compute_ms": round(1000 * compute / steps, 1),
                         "train_data_wait_ms": round(1000 * wait / steps, 1),
                         "train_data_wait_fraction": round(wait / (compute + wait), 3)}}
+
+
+def lightning_python_ms(module, batches: list, trainer_cfg, steps: int = 60) -> float:
+    """Milliseconds a step spends in Lightning's own Python (self time of its functions under
+    cProfile, which inflates Python time: an upper bound)."""
+    import cProfile
+    import pstats
+
+    loop = [batches[i % len(batches)] for i in range(steps)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    lightning_run(copy.deepcopy(module), fixed_loader(loop), trainer_cfg, steps)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    own = sum(tt for (path, _, _), (_, _, tt, _, _) in stats.items() if "lightning" in path)
+    return round(1000 * own / steps, 2)

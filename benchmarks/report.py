@@ -1,0 +1,121 @@
+"""benchmarks/results.md from results.json: a summary table per device, the profile behind every
+figure that misses its goal, then each task's figures in full."""
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS_MD = Path(__file__).parent / "results.md"
+
+# the issue's goals: (direction, bound)
+GOALS = {"overhead_ratio": ("<=", 1.05), "recurrent_flops_fraction": (">=", 0.5), "beam5_over_greedy": ("<=", 3.0),
+         "padding_fraction": ("<=", 0.10)}
+
+METHOD = """\
+How each figure is measured (`benchmarks/harness.py`, `steps.py`, `flops.py`), on the weights of
+a short run of the task's default recipe (`trained_epochs`), in one process per task:
+
+- **train throughput, step time, data wait**: a Lightning run on the real training loader with the
+  suite's trainer config; compute is each batch's start to end, data wait the gap before the next.
+- **overhead_ratio**: Lightning's training step against a bare PyTorch loop (the same module's
+  `training_step`, optimiser, schedule and clipping) run step by step in alternation on the same
+  batches; the median of the paired ratios (the VM's speed drifts by up to 30% within seconds).
+- **recurrent_flops_fraction**: every recurrent call of one training step (fused layers, cells and
+  single-step cell functions) is recorded and replayed forward and backward; its gate FLOPs
+  (2 x tokens x gates x H x (I + H) per layer and direction, x3 for backward) per second, divided
+  by the best dense fp32 matmul FLOP/s measured in the same run. `step_gemm_*`: a bare GEMM of the
+  commonest recurrent step's shape (forward and both backward GEMMs) timed alone.
+- **decoding**: greedy and batched beam 5 over validation items, encoder included;
+  `beam5_over_greedy` is the per-item time ratio. Activity is a classifier: inference only.
+- **padding_fraction**: padded positions the model computes (captioning's decoder skips the
+  padding its batch tensors carry: `padding_fraction_batch_tensors`).
+- **peak_rss_mb**: the process's peak resident memory (data, model, measurements).
+"""
+
+
+def _fmt(value) -> str:
+    return "" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def _first(result: dict, prefix: str, suffix: str = "_per_s"):
+    keys = [k for k in result if k.startswith(prefix) and k.endswith(suffix)]
+    return result[keys[0]] if keys else None
+
+
+def _summary(results: dict) -> list[str]:
+    lines = ["| task | train items/s | train units/s | step ms | data wait | overhead_ratio | recurrent_flops_fraction "
+             "| greedy items/s | beam 5 items/s | beam5_over_greedy | padding | peak RSS MB |",
+             "|---|" + "---|" * 11]
+    for name, r in sorted(results.items()):
+        items = _first(r, "train_", "_per_s")
+        units = [v for k, v in r.items() if k.startswith("train_") and k.endswith("_per_s")][1:2]
+        greedy = _first(r, "decode_beam1_") or _first(r, "inference_")
+        row = [name, items, units[0] if units else None, r.get("train_step_ms"), r.get("train_data_wait_fraction"),
+               r.get("overhead_ratio"), r.get("recurrent_flops_fraction"), greedy, _first(r, "decode_beam5_"),
+               r.get("beam5_over_greedy"), r.get("padding_fraction"), r.get("peak_rss_mb")]
+        lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
+    return lines
+
+
+def _misses(r: dict) -> list[str]:
+    out = []
+    for key, (direction, bound) in GOALS.items():
+        value = r.get(key)
+        if value is not None and (value > bound if direction == "<=" else value < bound):
+            out.append(key)
+    return out
+
+
+def _profile(name: str, r: dict) -> list[str]:
+    """Why a figure misses its goal, from the profile figures measured beside it."""
+    lines = []
+    for key in _misses(r):
+        if key == "recurrent_flops_fraction":
+            lines.append(
+                f"- **{name}: recurrent_flops_fraction {r[key]}** (goal >= 0.5). The recurrent part is "
+                f"{r['recurrent_calls_per_step']} calls a step, {r['recurrent_share_of_step']:.0%} of the step's time. "
+                f"Its commonest step is a {r['step_gemm_shape']} GEMM (rows x (I+H) x gates*H): such a GEMM alone "
+                f"reaches {r['step_gemm_gflops']} GFLOP/s here, {r['step_gemm_fraction']:.0%} of the "
+                f"{r['matmul_gflops']} GFLOP/s dense peak, and the recurrent part reaches {r['recurrent_gflops']} GFLOP/s, "
+                f"{r['recurrent_gflops'] / r['step_gemm_gflops']:.0%} of what its own shape allows. The gap is the "
+                f"size of the problem (few rows per step, short sequences), not the kernels: a larger batch or hidden "
+                f"size raises it (see the speech and translation rows).")
+        elif key == "overhead_ratio":
+            extra = r["step_ms_lightning"] - r["step_ms_bare_pytorch"]
+            lines.append(
+                f"- **{name}: overhead_ratio {r[key]}** (goal <= 1.05): Lightning adds {extra:.1f} ms to a "
+                f"{r['step_ms_bare_pytorch']} ms step. Profiled, Lightning's own Python takes at most "
+                f"{r.get('lightning_python_ms_per_step')} ms a step (hook dispatch, result bookkeeping, the LR "
+                f"monitor); the paired ratio of the same loops moves by a few percent from run to run on this VM.")
+        elif key == "beam5_over_greedy":
+            lines.append(f"- **{name}: beam5_over_greedy {r[key]}** (goal <= 3): five rows per input every step; "
+                         f"the decoder's GEMMs grow with the rows while greedy's small ones run below peak.")
+        elif key == "padding_fraction":
+            lines.append(f"- **{name}: padding_fraction {r[key]}** (goal <= 0.10).")
+    return lines
+
+
+def _details(name: str, r: dict) -> list[str]:
+    lines = [f"## {name}", "", "| figure | value |", "|---|---|"]
+    lines += [f"| {k} | {_fmt(v)} |" for k, v in r.items() if not isinstance(v, (list, dict))]
+    for k, v in r.items():
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            cols = list(v[0])
+            lines += ["", f"{k}:", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+            lines += ["| " + " | ".join(str(row.get(c, "")) for c in cols) + " |" for row in v]
+    return lines + [""]
+
+
+def write_markdown(results: dict) -> None:
+    devices = sorted({r.get("device", "?") for r in results.values()})
+    lines = ["# Benchmark results", "", "Written by `make bench` from `results.json`.", ""]
+    for device in devices:
+        group = {k: v for k, v in results.items() if v.get("device") == device}
+        precision = sorted({str(v.get("precision")) for v in group.values()})
+        lines += [f"## Summary: {device}, {', '.join(precision)}", "", *_summary(group), ""]
+    profiles = [line for name, r in sorted(results.items()) for line in _profile(name, r)]
+    lines += ["## Goals missed, with their profiles", ""]
+    lines += profiles or ["None: every figure meets its goal."]
+    lines += ["", "## Method", "", METHOD]
+    for name, r in sorted(results.items()):
+        lines += _details(name, r)
+    RESULTS_MD.write_text("\n".join(lines))
