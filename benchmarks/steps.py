@@ -97,16 +97,25 @@ class BareSteps(pl.Callback):
     loops alternate step by step, so both see the same machine (on a shared 2-core VM, separate
     runs of the same loop differ by up to 30% from one second to the next)."""
 
-    def __init__(self, twin, clip: float, steps: int):
-        self.twin, self.clip = twin.train(), clip
-        self.optimizer, self.scheduler = _optimizer(twin, steps)
-        self.params = [p for p in twin.parameters() if p.requires_grad]
+    def __init__(self, twin, batches: list, clip: float, steps: int):
+        self.twin, self.batches, self.clip, self.steps = twin.train(), batches, clip, steps
         self.times: list[float] = []
+
+    def on_fit_start(self, trainer, pl_module):
+        self.twin.to(pl_module.device)  # where Lightning put its own copy, with the optimiser made after
+        self.optimizer, self.scheduler = _optimizer(self.twin, self.steps)
+        self.params = [p for p in self.twin.parameters() if p.requires_grad]
+        # the same mixed precision as the trainer's (bf16-mixed on a GPU), else none
+        bf16 = "bf16" in str(trainer.precision) and pl_module.device.type == "cuda"
+        self.autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         _sync()
         start = time.perf_counter()
-        out = self.twin.training_step(batch, batch_idx)
+        # from the host copy, as Lightning's step had to: the device transfer is part of a step
+        own = self.twin.transfer_batch_to_device(self.batches[batch_idx], pl_module.device, 0)
+        with self.autocast:
+            out = self.twin.training_step(own, batch_idx)
         loss = out["loss"] if isinstance(out, dict) else out
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -128,7 +137,7 @@ def overhead_ratio(module, batches: list, trainer_cfg, warmup: int, steps: int) 
     every log_every_n_steps) falls in 1 step of 20 and is left out with the outliers."""
     total = warmup + steps
     loop = [batches[i % len(batches)] for i in range(total)]
-    bare = BareSteps(copy.deepcopy(module), float(trainer_cfg.get("gradient_clip_val") or 0), total)
+    bare = BareSteps(copy.deepcopy(module), loop, float(trainer_cfg.get("gradient_clip_val") or 0), total)
     clock = StepClock()
     with tempfile.TemporaryDirectory() as tmp:
         trainer = instantiate(trainer_cfg, max_steps=total, max_epochs=-1, limit_val_batches=0, num_sanity_val_steps=0,

@@ -71,7 +71,8 @@ def train(cfg: DictConfig) -> dict:
     datamodule.prepare_data()
     datamodule.setup("fit")
     module = task.module(model=to_plain(cfg.model), meta=datamodule.metadata())
-    module.max_nonfinite_steps = int(cfg.get("max_nonfinite_steps") or 10)
+    limit = cfg.get("max_nonfinite_steps")
+    module.max_nonfinite_steps = 10 if limit is None else int(limit)
     if cfg.get("compile"):
         backend = "inductor" if cfg.compile is True else str(cfg.compile)
         parts = module.compile_parts(backend)

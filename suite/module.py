@@ -72,6 +72,9 @@ class SuiteModule(pl.LightningModule):
     def backward(self, loss: torch.Tensor, *args, **kwargs) -> None:
         """Skip the step of a non-finite loss (no gradients: the optimiser leaves every weight as is);
         too many in a row stop the run, which the engine reports with the checkpoint it saved."""
+        if self.max_nonfinite_steps <= 0:  # the check is off: no host read of the loss (a GPU sync) per step
+            super().backward(loss, *args, **kwargs)
+            return
         bad = (~torch.isfinite(loss.detach())).float()
         if self.trainer.world_size > 1 and torch.distributed.is_initialized():
             torch.distributed.all_reduce(bad, op=torch.distributed.ReduceOp.MAX)  # all ranks skip together

@@ -1,4 +1,4 @@
-"""SuiteModule moves a batch's tensors to the device and leaves its string lists alone."""
+"""SuiteModule basics: batches move their tensors only; the non-finite check can be turned off."""
 import torch
 
 from suite.module import SuiteModule
@@ -21,3 +21,11 @@ def test_nested_batches_use_lightnings_mover():
     batch = {"pair": (torch.ones(1), torch.zeros(1)), "parts": [torch.ones(2)]}
     moved = module.transfer_batch_to_device(batch, torch.device("meta"), 0)
     assert moved["pair"][0].device.type == "meta" and moved["parts"][0].device.type == "meta"
+
+
+def test_max_nonfinite_steps_zero_turns_the_check_off():
+    module = SuiteModule(MODEL, {})
+    module.max_nonfinite_steps = 0
+    weight = torch.nn.Parameter(torch.ones(2))
+    module.backward((weight * float("nan")).sum())  # no host read of the loss, no trainer needed
+    assert torch.isnan(weight.grad).all() and module.nonfinite_total == 0
