@@ -66,6 +66,7 @@ def beam_search(decoder, state, cache, *, bos: int, eos: int, max_len: int, beam
     compute the inputs still searching. With beam_size=1 it takes exactly the greedy path."""
     b, k = state[0].size(0), beam_size
     device = state[0].device
+    max_len = max(max_len, 1)  # every input gets at least one token, so every input has a result
     width = 1  # beams per input: all K would start identical, so the first step runs one and widens
     scores = torch.zeros(b, 1, device=device)
     tokens = torch.full((b,), bos, dtype=torch.long, device=device)
