@@ -8,7 +8,17 @@ from torch.func import functional_call
 CELLS = ("lstm", "gru", "rnn")
 # the fused whole-sequence layers (oneDNN / cuDNN kernels) by cell name
 RNNS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-_TEMPLATES: dict[tuple, nn.RNNBase] = {}  # weightless stand-ins for RecurrentCell.sequence
+_TEMPLATES: dict[tuple, nn.RNNBase] = {}  # one-layer, one-direction stand-ins, run with other weights
+
+
+def fused_template(kind: type, input_size: int, hidden_size: int) -> nn.RNNBase:
+    """A one-layer, one-direction fused layer to run through torch.func.functional_call with some
+    other module's weights: kept off every module tree (its own weights are never used), built
+    once per shape."""
+    key = (kind, input_size, hidden_size)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = kind(input_size, hidden_size, batch_first=True)
+    return _TEMPLATES[key]
 
 
 def check_cell(cell: str) -> str:
@@ -45,15 +55,9 @@ class RecurrentCell(nn.Module):
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         weights = {f"{name}_l0": getattr(self.cell, name) for name in names}
         hx = tuple(s.unsqueeze(0) for s in state)  # (1, N, H): the fused layer's layout
-        out, _ = functional_call(self._fused_template(), weights, (x, hx if self.kind == "lstm" else hx[0]))
+        template = fused_template(RNNS[self.kind], self.cell.input_size, self.hidden_size)
+        out, _ = functional_call(template, weights, (x, hx if self.kind == "lstm" else hx[0]))
         return out
-
-    def _fused_template(self) -> nn.RNNBase:
-        # kept off the module tree (its own weights are never used): built once per shape
-        key = (self.kind, self.cell.input_size, self.hidden_size)
-        if key not in _TEMPLATES:
-            _TEMPLATES[key] = RNNS[self.kind](key[1], key[2], batch_first=True)
-        return _TEMPLATES[key]
 
     def zero_state(self, n: int, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
         h = like.new_zeros(n, self.hidden_size)

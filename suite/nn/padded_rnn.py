@@ -15,15 +15,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-_TEMPLATES: dict[tuple, nn.RNNBase] = {}  # one-layer, one-direction stand-ins, run with a layer's weights
-
-
-def _template(kind: type, input_size: int, hidden_size: int) -> nn.RNNBase:
-    key = (kind, input_size, hidden_size)
-    if key not in _TEMPLATES:
-        _TEMPLATES[key] = kind(input_size, hidden_size, batch_first=True)  # its own weights are never used
-    return _TEMPLATES[key]
-
+from suite.nn.cells import fused_template
 
 def reverse_within(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """x (B, T, D): each row's first lengths[b] steps reversed in place, its padding left where it is."""
@@ -36,7 +28,7 @@ def reverse_within(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 def _direction(rnn: nn.RNNBase, layer: int, suffix: str, x: torch.Tensor) -> torch.Tensor:
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if rnn.bias else ("weight_ih", "weight_hh")
     weights = {f"{name}_l0": getattr(rnn, f"{name}_l{layer}{suffix}") for name in names}
-    template = _template(type(rnn), x.size(2), rnn.hidden_size)
+    template = fused_template(type(rnn), x.size(2), rnn.hidden_size)
     return functional_call(template, weights, (x,))[0]  # (B, T, H)
 
 
