@@ -11,6 +11,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from suite.data.loader_options import loader_kwargs
 from suite.data.skips import Skipped, drop_skipped, warn_missing
+from suite.data.split_loaders import SplitLoaders
 from suite.data.video import VideoError
 from suite.errors import UserError
 from tasks.activity import readers
@@ -80,7 +81,7 @@ def collate(items: list) -> dict:
     return batch
 
 
-class ActivityDataModule(pl.LightningDataModule):
+class ActivityDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -132,18 +133,10 @@ class ActivityDataModule(pl.LightningDataModule):
     def has_test(self) -> bool:
         return bool(self.splits and self.splits.test)
 
-    def _loader(self, clips, train: bool) -> DataLoader:
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        clips = getattr(self.splits, split)  # the records of "train", "val" or "test"
         return DataLoader(ClipDataset(clips, self.data, train), batch_size=int(self.data["batch_size"]),
                           shuffle=train, collate_fn=collate, **loader_kwargs(self.data))
-
-    def train_dataloader(self):
-        return self._loader(self.splits.train, train=True)
-
-    def val_dataloader(self):
-        return self._loader(self.splits.val, train=False)
-
-    def test_dataloader(self):
-        return self._loader(self.splits.test, train=False)
 
 
 DataModule = ActivityDataModule  # the name suite.registry looks up

@@ -15,6 +15,7 @@ from suite.data.collate import pad_sequences
 from suite.data.loader_options import loader_kwargs
 from suite.data.media import MediaError, load_image
 from suite.data.skips import Skipped, drop_skipped, warn_missing
+from suite.data.split_loaders import SplitLoaders
 from suite.data.vocab import Vocab, caption_tokens
 from suite.errors import UserError
 from tasks.captioning import readers
@@ -94,7 +95,7 @@ def collate(items: list, bos: int, eos: int, pad: int) -> dict:
     return batch
 
 
-class CaptionDataModule(pl.LightningDataModule):
+class CaptionDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -133,21 +134,13 @@ class CaptionDataModule(pl.LightningDataModule):
     def has_test(self) -> bool:
         return bool(self.splits and self.splits.test)
 
-    def _loader(self, records, train: bool) -> DataLoader:
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        records = getattr(self.splits, split)  # the records of "train", "val" or "test"
         d = self.data
         ds = CaptionDataset(records, self.vocab, d["image_size"], d["max_caption_len"], train, d.get("strict", False),
                             cache=d.get("cache_images", False))
         return DataLoader(ds, batch_size=d["batch_size"], shuffle=train, **loader_kwargs(d),
                           collate_fn=partial(collate, bos=self.vocab.bos, eos=self.vocab.eos, pad=self.vocab.pad))
-
-    def train_dataloader(self):
-        return self._loader(self.splits.train, train=True)
-
-    def val_dataloader(self):
-        return self._loader(self.splits.val, train=False)
-
-    def test_dataloader(self):
-        return self._loader(self.splits.test, train=False)
 
 
 DataModule = CaptionDataModule  # the name suite.registry looks up

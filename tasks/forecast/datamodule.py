@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 
 from suite.data.checks import check_fractions
 from suite.data.loader_options import loader_kwargs
+from suite.data.split_loaders import SplitLoaders
 from suite.errors import UserError
 from tasks.forecast.readers import Series, read_csv_series
 from tasks.forecast.synthetic import generate_series
@@ -28,7 +29,7 @@ def read_series(data: dict) -> tuple[Series, Path]:
     raise UserError(f"unknown forecast data '{name}': use data=synthetic_series or csv_series")
 
 
-class ForecastDataModule(pl.LightningDataModule):
+class ForecastDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -79,15 +80,6 @@ class ForecastDataModule(pl.LightningDataModule):
     def _loader(self, split: str, train: bool) -> DataLoader:
         return DataLoader(self.items[split], batch_size=int(self.data["batch_size"]), shuffle=train,
                           **loader_kwargs(self.data))
-
-    def train_dataloader(self):
-        return self._loader("train", True)
-
-    def val_dataloader(self):
-        return self._loader("val", False)
-
-    def test_dataloader(self):
-        return self._loader("test", False)
 
 
 DataModule = ForecastDataModule  # the name suite.registry looks up

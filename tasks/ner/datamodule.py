@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 from suite.data.collate import pad_sequences
 from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
+from suite.data.split_loaders import SplitLoaders
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
 from tasks.ner import readers
@@ -84,7 +85,7 @@ def collate(items: list[dict], pad: int) -> dict:
             "tokens": [it["tokens"] for it in items], "ids": [it["id"] for it in items], "size": B}
 
 
-class NerDataModule(pl.LightningDataModule):
+class NerDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -146,15 +147,6 @@ class NerDataModule(pl.LightningDataModule):
                                      seed=int(self.data.get("seed", 0)))
         return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
                           collate_fn=partial(collate, pad=self.encoder.words.pad))
-
-    def train_dataloader(self):
-        return self._loader("train", True)
-
-    def val_dataloader(self):
-        return self._loader("val", False)
-
-    def test_dataloader(self):
-        return self._loader("test", False)
 
 
 DataModule = NerDataModule  # the name suite.registry looks up

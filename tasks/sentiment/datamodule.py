@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader
 from suite.data.collate import pad_sequences
 from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
+from suite.data.split_loaders import SplitLoaders
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
 from tasks.sentiment import readers
@@ -55,7 +56,7 @@ def collate(items: list[dict], pad: int) -> dict:
             "texts": [it["text"] for it in items], "ids": [it["id"] for it in items], "size": len(items)}
 
 
-class SentimentDataModule(pl.LightningDataModule):
+class SentimentDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -128,15 +129,6 @@ class SentimentDataModule(pl.LightningDataModule):
                                      seed=int(self.data.get("seed", 0)))
         return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
                           collate_fn=partial(collate, pad=self.words.pad))
-
-    def train_dataloader(self):
-        return self._loader("train", True)
-
-    def val_dataloader(self):
-        return self._loader("val", False)
-
-    def test_dataloader(self):
-        return self._loader("test", False)
 
 
 DataModule = SentimentDataModule  # the name suite.registry looks up

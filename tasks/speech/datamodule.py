@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader, Dataset
 from suite.data.audio import AudioError, load_audio
 from suite.data.loader_options import loader_kwargs
 from suite.data.skips import Skipped, drop_skipped, warn_missing
+from suite.data.split_loaders import SplitLoaders
 from suite.errors import UserError
 from tasks.speech import readers
 from tasks.speech.sampler import FrameBudgetSampler
@@ -78,7 +79,7 @@ def collate(items: list) -> dict:
             "ids": [it["id"] for it in items]}
 
 
-class SpeechDataModule(pl.LightningDataModule):
+class SpeechDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -147,15 +148,6 @@ class SpeechDataModule(pl.LightningDataModule):
                                      seed=int(d.get("seed", 0)))
         dataset = AudioDataset(self.items[name], int(d["sample_rate"]), bool(d.get("strict", False)))
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=partial(collate), **loader_kwargs(d))
-
-    def train_dataloader(self):
-        return self._loader("train", True)
-
-    def val_dataloader(self):
-        return self._loader("val", False)
-
-    def test_dataloader(self):
-        return self._loader("test", False)
 
 
 DataModule = SpeechDataModule  # the name suite.registry looks up

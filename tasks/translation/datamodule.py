@@ -11,6 +11,7 @@ from torch.utils.data import DataLoader
 from suite.data.collate import pad_sequences
 from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
+from suite.data.split_loaders import SplitLoaders
 from suite.data.tokenizers import build_tokenizer, tokenizer_from_dict
 from suite.data.vocab import Vocab
 from suite.errors import UserError
@@ -71,7 +72,7 @@ def collate(items: list[dict], bos: int, eos: int, pad: int) -> dict:
             "ids": [it["id"] for it in items]}
 
 
-class TranslationDataModule(pl.LightningDataModule):
+class TranslationDataModule(SplitLoaders, pl.LightningDataModule):
     def __init__(self, data: dict, vocab: dict | None = None):
         super().__init__()
         self.data = data
@@ -135,15 +136,6 @@ class TranslationDataModule(pl.LightningDataModule):
         v = self.tgt.vocab
         return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
                           collate_fn=partial(collate, bos=v.bos, eos=v.eos, pad=v.pad))
-
-    def train_dataloader(self):
-        return self._loader("train", True)
-
-    def val_dataloader(self):
-        return self._loader("val", False)
-
-    def test_dataloader(self):
-        return self._loader("test", False)
 
 
 DataModule = TranslationDataModule  # the name suite.registry looks up
