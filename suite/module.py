@@ -9,6 +9,7 @@ import torch
 from hydra.utils import instantiate
 
 from suite.data.skips import SkipLedger
+from suite.errors import UserError
 
 # every run passes a datamodule, so Lightning would say on every run that the module's own
 # transfer_batch_to_device (below) is the one used: that is the intent, not news
@@ -95,7 +96,11 @@ class SuiteModule(pl.LightningModule):
         """torch.compile the feed-forward parts in place (parameter names unchanged, so checkpoints
         are the same). Recurrent loops stay eager: their Python step loops would unroll per length."""
         for name in self.compile_targets:
-            self.get_submodule(name).compile(backend=backend)
+            try:
+                self.get_submodule(name).compile(backend=backend)
+            except Exception as err:  # torch checks the backend name here, before any step runs
+                raise UserError(f"compile={backend} failed ({type(err).__name__}): use compile=true (inductor), "
+                                f"compile=false, or a name from torch._dynamo.list_backends()") from err
         return list(self.compile_targets)
 
     # --- batches -------------------------------------------------------------------------------
