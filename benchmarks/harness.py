@@ -107,7 +107,7 @@ def run(spec: TaskSpec) -> dict:
     module = load_module(ckpt, task).train()
     if args.max_nonfinite_steps is not None:
         module.max_nonfinite_steps = args.max_nonfinite_steps
-    dm = task.datamodule(dict(module.hparams["meta"]["data"]), vocab=module.hparams["meta"]["vocab"])
+    dm = task.datamodule_class(dict(module.meta.data), meta=module.meta)
     dm.prepare_data()
     dm.setup("fit")
     warmup = 3

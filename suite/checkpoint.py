@@ -30,7 +30,7 @@ def read_checkpoint(path) -> dict:
 
 def load_module(path, task):
     """The task's LightningModule restored from `path` (eval mode, CPU)."""
-    module = task.module.load_from_checkpoint(str(path), map_location="cpu", weights_only=True)
+    module = task.module_class.load_from_checkpoint(str(path), map_location="cpu", weights_only=True)
     return module.eval()
 
 

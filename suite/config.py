@@ -60,6 +60,26 @@ def check_consistency(cfg: DictConfig) -> None:
             raise UserError(f"data={cfg.data.name} needs data.{key}: add data.{key}=/path/to/{cfg.data.name}")
 
 
+def predict_keys() -> set[str]:
+    """The options suite-predict has for every task (conf/predict.yaml)."""
+    return set(OmegaConf.load(CONF_DIR / "predict.yaml").keys())
+
+
+def with_task_options(cfg: DictConfig, task: str) -> DictConfig:
+    """suite-predict's config with the task's own options (conf/task/<task>.yaml, task.predict)
+    as defaults under the ones given; an option neither knows is a one-line error."""
+    path = CONF_DIR / "task" / f"{task}.yaml"
+    options = OmegaConf.select(OmegaConf.load(path), "task.predict", default=None) if path.is_file() else None
+    options = options or OmegaConf.create({})
+    unknown = sorted(set(cfg.keys()) - predict_keys() - set(options.keys()) - {"hydra"})
+    if unknown:
+        valid = ", ".join(sorted(options.keys())) or "none"
+        raise UserError(f"{unknown[0]}= is not a suite-predict option for task={task}: its own options are {valid}")
+    merged = OmegaConf.merge(options, cfg)
+    OmegaConf.set_struct(merged, True)
+    return merged
+
+
 def to_plain(node) -> dict:
     """Resolved plain-python copy of a config node (safe to store in a checkpoint)."""
     return OmegaConf.to_container(node, resolve=True, throw_on_missing=False)

@@ -21,7 +21,7 @@ from pytorch_lightning.utilities import rank_zero_only
 from suite.callbacks.prediction_table import PredictionTable
 from suite.callbacks.timeline import Timeline
 from suite.checkpoint import AtomicCheckpointIO, load_module, read_checkpoint
-from suite.config import check_consistency, to_plain
+from suite.config import check_consistency, to_plain, with_task_options
 from suite.console import print_config, print_summary
 from suite.errors import UserError
 from suite.registry import get_task
@@ -67,10 +67,10 @@ def train(cfg: DictConfig) -> dict:
     _setup_process(cfg)
     if cfg.get("print_config") and rank_zero_only.rank == 0:
         print_config(cfg)
-    datamodule = task.datamodule(to_plain(cfg.data))
+    datamodule = task.datamodule_class(to_plain(cfg.data))
     datamodule.prepare_data()
     datamodule.setup("fit")
-    module = task.module(model=to_plain(cfg.model), meta=datamodule.metadata())
+    module = task.module_class(model=to_plain(cfg.model), meta=datamodule.metadata())
     limit = cfg.get("max_nonfinite_steps")
     module.max_nonfinite_steps = 10 if limit is None else int(limit)
     if cfg.get("compile"):
@@ -145,9 +145,9 @@ def evaluate(cfg: DictConfig) -> dict:
     task = get_task(ckpt["suite"]["task"])
     _setup_process(cfg)
     module = load_module(cfg.ckpt_path, task)
-    data = dict(module.hparams["meta"]["data"])
+    data = dict(module.meta.data)
     data.update({k: v for k, v in to_plain(cfg.get("data") or {}).items() if v is not None})
-    datamodule = task.datamodule(data, vocab=module.hparams["meta"]["vocab"])
+    datamodule = task.datamodule_class(data, meta=module.meta)
     datamodule.setup(cfg.split)
     trainer: pl.Trainer = instantiate(cfg.trainer, logger=False, callbacks=[], default_root_dir=str(cfg.run_dir))
     run = trainer.test if cfg.split == "test" else trainer.validate
@@ -167,8 +167,9 @@ def predict(cfg: DictConfig) -> list[dict]:
     if cfg.get("task_name") and cfg.task_name != task.name:
         raise UserError(f"{cfg.ckpt_path} is a task={task.name} checkpoint, not task={cfg.task_name}: "
                         f"drop task= or pick a {cfg.task_name} checkpoint")
+    cfg = with_task_options(cfg, task.name)
     if cfg.get("input") is None and not task.input_optional:
         raise UserError(f"no input given: add input=FILE (or text) for the {task.name} checkpoint")
     _setup_process(cfg)
     module = load_module(cfg.ckpt_path, task)
-    return task.predict(module, cfg)
+    return task.predict_fn(module, cfg)

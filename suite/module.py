@@ -1,5 +1,13 @@
-"""The LightningModule base every task shares: optimiser and schedule from config, skipped-item
-accounting, and the validation metrics stored inside each checkpoint (metrics.json reads them)."""
+"""The LightningModule base every task shares: optimiser and schedule from config, the evaluation
+loop (steps, gathering across ranks, dedupe, logging), skipped-item accounting, and the validation
+metrics stored inside each checkpoint (metrics.json reads them).
+
+A task writes `training_step` and two evaluation hooks:
+  eval_batch(batch, stage) -> (loss or None, rows)   one row (a dict) per item, with its "id" when
+                                                     items have one (DDP samplers repeat items)
+  score(rows, stage) -> {name: value}                the split's metrics from all its rows
+and optionally `example(row)` (a row of the W&B prediction table) and `on_scored(rows, stage)`.
+"""
 from __future__ import annotations
 
 import warnings
@@ -10,6 +18,7 @@ from hydra.utils import instantiate
 
 from suite.data.skips import SkipLedger
 from suite.errors import UserError
+from suite.meta import Meta
 
 # every run passes a datamodule, so Lightning would say on every run that the module's own
 # transfer_batch_to_device (below) is the one used: that is the intent, not news
@@ -20,12 +29,16 @@ class SuiteModule(pl.LightningModule):
     task_name: str = ""  # set by each task; travels in the checkpoint to pick the task at load time
     item_kind: str = "items"  # what a skipped item is called in warnings ("images", "clips", ...)
     compile_targets: tuple[str, ...] = ()  # feed-forward submodules that compile=true hands to torch.compile
+    meta_type: type[Meta] = Meta  # the task's metadata dataclass
+    max_examples = 16  # rows of the W&B prediction table per validation
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: Meta | dict):
         super().__init__()
+        self.meta = self.meta_type.coerce(meta)
         # plain dicts only: checkpoints load with torch.load(weights_only=True)
         # logger=False: loggers get the composed run config from the engine, not the vocabularies in meta
-        self.save_hyperparameters({"model": model, "meta": meta}, logger=False)
+        self.save_hyperparameters({"model": model, "meta": self.meta.to_dict()}, logger=False)
+        self._rows: dict[str, list] = {"val": [], "test": []}
         self.skips = SkipLedger(self.item_kind)
         self.examples: list[dict] = []  # validation examples for suite.callbacks.PredictionTable
         self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached
@@ -124,14 +137,70 @@ class SuiteModule(pl.LightningModule):
     def on_train_epoch_end(self) -> None:
         self.skips.flush()
         # every bad item so far: those the readers dropped at setup (already warned) and those found when loaded
-        at_setup = int(getattr(getattr(self.trainer, "datamodule", None), "skipped_at_setup", 0) or 0)
+        datamodule = getattr(self.trainer, "datamodule", None)
+        at_setup = datamodule.skipped_at_setup if datamodule is not None else 0
         self.log("data/skipped", float(self.skips.count + at_setup), rank_zero_only=True)
 
-    def on_validation_epoch_end(self) -> None:
-        self.skips.flush()
+    # --- evaluation ----------------------------------------------------------------------------
+    def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor | None, list[dict]]:
+        """The batch's loss (None: the task has none) and one row per item for `score`."""
+        raise NotImplementedError
 
-    def on_test_end(self) -> None:
-        self.skips.flush()  # unreadable test items are reported too (tasks override on_test_epoch_end)
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        """The split's metrics from all its rows (every rank's, each item once)."""
+        raise NotImplementedError
+
+    def example(self, row: dict) -> dict | None:
+        """A row of the W&B prediction table (None: the task shows none)."""
+        return None
+
+    def on_scored(self, rows: list[dict], stage: str) -> None:
+        """After a split is scored (e.g. a confusion-matrix image); rows as `score` saw them."""
+
+    def collecting_examples(self, stage: str) -> bool:
+        """Whether this batch's rows may still reach the prediction table (for costly extras)."""
+        return stage == "val" and self.keep_examples and len(self.examples) < self.max_examples
+
+    def _eval_step(self, batch: dict, stage: str) -> None:
+        self.count_skipped(batch)
+        loss, rows = self.eval_batch(batch, stage)
+        if loss is not None:
+            self.log(f"{stage}/loss", loss, batch_size=int(batch.get("size", len(rows)) or 1), sync_dist=True)
+        self._rows[stage].extend(rows)
+        if self.collecting_examples(stage):
+            shown = [e for e in map(self.example, rows) if e is not None]
+            self.examples.extend(shown[: self.max_examples - len(self.examples)])
+
+    def _eval_epoch_end(self, stage: str) -> None:
+        self.skips.flush()
+        rows = self.gather_lists(self._rows[stage])
+        self._rows[stage] = []
+        if rows and "id" in rows[0]:
+            rows = list({row["id"]: row for row in rows}.values())  # DDP samplers pad with repeats
+        if not rows:
+            return
+        for name, value in self.score(rows, stage).items():
+            self.log(f"{stage}/{name}", float(value))
+        self.on_scored(rows, stage)
+
+    def validation_step(self, batch: dict, batch_idx: int) -> None:
+        self._eval_step(batch, "val")
+
+    def test_step(self, batch: dict, batch_idx: int) -> None:
+        self._eval_step(batch, "test")
+
+    def on_validation_epoch_start(self) -> None:
+        self.examples = []
+        self._rows["val"] = []
+
+    def on_test_epoch_start(self) -> None:
+        self._rows["test"] = []
+
+    def on_validation_epoch_end(self) -> None:
+        self._eval_epoch_end("val")
+
+    def on_test_epoch_end(self) -> None:
+        self._eval_epoch_end("test")
 
     # --- checkpoints ---------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:

@@ -14,28 +14,10 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-# A captioning run that takes seconds: few tiny scenes, a tiny model, one short epoch.
-TINY_CAPTIONING = [
-    "task=captioning",
-    "data.n_train=48", "data.n_val=12", "data.n_test=12", "data.batch_size=8", "data.num_workers=0",
-    "model.encoder.channels=[8,8,16,16]", "model.decoder.embed_size=16", "model.decoder.hidden_size=32",
-    "model.decoder.attention_size=16", "model.decode.max_len=12",
-    "trainer.max_epochs=1", "trainer.accelerator=cpu", "trainer.devices=1", "trainer.enable_progress_bar=false",
-    "trainer.enable_model_summary=false", "trainer.num_sanity_val_steps=0", "trainer.log_every_n_steps=1",
-    "logger=none", "threads=2",
-]
+from tests.tiny import tiny  # noqa: E402
 
-
-# The same for translation: a few hundred synthetic pairs and a tiny attention LSTM.
-TINY_TRANSLATION = [
-    "task=translation",
-    "data.n_train=300", "data.n_val=20", "data.n_test=20", "data.batch_size=16",
-    "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
-    "model.decoder.hidden_size=32", "model.decode.beam_size=2",
-    "trainer.max_epochs=1", "trainer.accelerator=cpu", "trainer.devices=1", "trainer.enable_progress_bar=false",
-    "trainer.enable_model_summary=false", "trainer.num_sanity_val_steps=0", "trainer.log_every_n_steps=1",
-    "logger=none", "threads=2",
-]
+TINY_CAPTIONING = tiny("captioning")  # kept for the tests that name them
+TINY_TRANSLATION = tiny("translation")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,9 +21,10 @@ CELL_FUNCTIONS = {"lstm": "lstm_cell", "gru": "gru_cell", "rnn": "rnn_tanh_cell"
 
 
 class LuongDecoder(nn.Module):
-    def __init__(self, vocab_size: int, memory_dim: int, *, cell: str = "lstm", embed_size: int = 256,
-                 hidden_size: int = 256, num_layers: int = 1, attention: str = "general", input_feeding: bool = True,
-                 dropout: float = 0.2, tie_embeddings: bool = False, pad_id: int = 0):
+    # the sizes come from the task's YAML (model.decoder), the one place that holds their defaults
+    def __init__(self, vocab_size: int, memory_dim: int, *, cell: str, embed_size: int, hidden_size: int,
+                 num_layers: int, attention: str, input_feeding: bool, dropout: float, tie_embeddings: bool,
+                 pad_id: int = 0):
         super().__init__()
         if attention not in SCORES:
             raise UserError(f"unknown attention '{attention}': set model.decoder.attention to one of {', '.join(SCORES)}")

@@ -9,8 +9,9 @@ from suite.nn.padded_rnn import run_rnn
 
 
 class RecurrentTextEncoder(nn.Module):
-    def __init__(self, vocab_size: int, *, cell: str = "lstm", embed_size: int = 256, hidden_size: int = 256,
-                 num_layers: int = 1, bidirectional: bool = True, dropout: float = 0.2, pad_id: int = 0):
+    # the sizes come from the task's YAML (model.encoder), the one place that holds their defaults
+    def __init__(self, vocab_size: int, *, cell: str, embed_size: int, hidden_size: int, num_layers: int,
+                 bidirectional: bool, dropout: float, pad_id: int = 0):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=pad_id)
         self.dropout = nn.Dropout(dropout)

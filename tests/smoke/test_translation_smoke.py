@@ -22,4 +22,21 @@ def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
         assert 0.0 <= metrics[f"{split}/bleu"] <= 100.0 and 0.0 <= metrics[f"{split}/chrf"] <= 100.0
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["suite"]["task"] == "translation"
-    assert set(ckpt["hyper_parameters"]["meta"]["vocab"]) == {"src", "tgt"}
+    assert {"src", "tgt", "data"} <= set(ckpt["hyper_parameters"]["meta"])
+
+
+def test_evaluation_encodes_each_batch_once(tmp_path):
+    """The loss and the beam search of an evaluation batch share one encoder pass."""
+    from suite.checkpoint import load_module
+    from suite.registry import get_task
+
+    train(compose_train(tmp_path, TINY_TRANSLATION))
+    module = load_module(tmp_path / "checkpoints" / "last.ckpt", get_task("translation"))
+    calls = []
+    module.encoder.register_forward_hook(lambda *_: calls.append(1))
+    dm = get_task("translation").datamodule_class(module.meta.data, meta=module.meta)
+    dm.setup("validate")
+    batch = next(iter(dm.val_dataloader()))
+    with torch.no_grad():
+        loss, rows = module.eval_batch(batch, "val")
+    assert len(calls) == 1 and len(rows) == batch["size"] and torch.isfinite(loss)

@@ -17,7 +17,8 @@ def test_forward_flops_counts_every_layer_and_direction():
 
 def test_input_feeding_steps_are_recorded_with_their_cell_flops():
     torch.manual_seed(0)
-    dec = LuongDecoder(20, 16, embed_size=8, hidden_size=16, input_feeding=True)
+    dec = LuongDecoder(20, 16, cell="lstm", embed_size=8, hidden_size=16, num_layers=1, attention="general",
+                       input_feeding=True, dropout=0.2, tie_embeddings=False)
     memory, mask, summary = torch.randn(2, 4, 16), torch.ones(2, 4, dtype=torch.bool), torch.randn(2, 16)
     state, cache = dec.start(memory, mask, summary)
     tokens = torch.randint(3, 20, (2, 6))

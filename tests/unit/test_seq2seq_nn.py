@@ -7,10 +7,19 @@ from suite.nn.luong_decoder import LuongDecoder
 from suite.nn.search import beam_search, greedy_search
 from suite.nn.text_encoder import RecurrentTextEncoder
 
+# the YAML normally holds these; the constructors have no defaults of their own
+DEC = dict(cell="lstm", embed_size=8, hidden_size=16, num_layers=1, attention="general", input_feeding=True,
+           dropout=0.2, tie_embeddings=False)
+
+
+def _decoder(*sizes, **changes):
+    return LuongDecoder(*sizes, **{**DEC, **changes})
+
 
 def _encoder(cell="lstm"):
     torch.manual_seed(0)
-    return RecurrentTextEncoder(30, cell=cell, embed_size=8, hidden_size=8, num_layers=2).eval()
+    return RecurrentTextEncoder(30, cell=cell, embed_size=8, hidden_size=8, num_layers=2, bidirectional=True,
+                                dropout=0.2).eval()
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -30,7 +39,7 @@ def test_padded_batch_gives_the_same_encoding_as_one_sentence(cell):
 def test_teacher_forcing_equals_stepping(attention, input_feeding):
     enc = _encoder()
     torch.manual_seed(1)
-    dec = LuongDecoder(25, 16, embed_size=8, hidden_size=16, attention=attention, input_feeding=input_feeding).eval()
+    dec = _decoder(25, 16, embed_size=8, hidden_size=16, attention=attention, input_feeding=input_feeding).eval()
     src = torch.tensor([[5, 6, 7, 0], [9, 8, 7, 6]])
     lengths = torch.tensor([3, 4])
     memory, summary = enc(src, lengths)
@@ -47,7 +56,7 @@ def test_teacher_forcing_equals_stepping(attention, input_feeding):
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_beam_one_equals_greedy_and_wider_beams_score_no_worse(cell):
     enc = _encoder()
-    dec = LuongDecoder(25, 16, cell=cell, embed_size=8, hidden_size=16).eval()
+    dec = _decoder(25, 16, cell=cell, embed_size=8, hidden_size=16).eval()
     src = torch.randint(4, 30, (4, 6))
     memory, summary = enc(src, torch.full((4,), 6))
     state, cache = dec.start(memory, torch.ones(4, 6, dtype=torch.bool), summary)
@@ -60,16 +69,16 @@ def test_beam_one_equals_greedy_and_wider_beams_score_no_worse(cell):
 
 def test_configuration_errors_are_one_line():
     with pytest.raises(UserError, match="dot attention needs"):
-        LuongDecoder(10, 32, hidden_size=16, attention="dot")
+        _decoder(10, 32, hidden_size=16, attention="dot")
     with pytest.raises(UserError, match="set model.decoder.attention"):
-        LuongDecoder(10, 16, hidden_size=16, attention="cosine")
+        _decoder(10, 16, hidden_size=16, attention="cosine")
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("layers", [1, 2])
 def test_single_step_cells_match_the_fused_layer(cell, layers):
     torch.manual_seed(0)
-    dec = LuongDecoder(25, 16, cell=cell, embed_size=8, hidden_size=16, num_layers=layers).eval()
+    dec = _decoder(25, 16, cell=cell, embed_size=8, hidden_size=16, num_layers=layers).eval()
     x = torch.randn(3, 8 + 16)  # (N, E + H): embedding and fed attentional vector
     state = tuple(torch.randn(3, layers, 16) for _ in range(2 if cell == "lstm" else 1))  # (N, L, H)
     fused_out, fused_state = dec._run(x.unsqueeze(1), state)
