@@ -11,6 +11,22 @@ SIZES = {
     "translation": ["data.n_train=300", "data.n_val=20", "data.n_test=20", "data.batch_size=16",
                     "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
                     "model.decoder.hidden_size=32", "model.decode.beam_size=2"],
+    # 60 short clips of 8 frames at 32 px, a two-layer CNN
+    "activity": ["data.n_train=30", "data.n_val=20", "data.n_test=10", "data.frames=8", "data.size=32",
+                 "data.image_size=16", "data.max_frames=8", "data.segments=4", "data.batch_size=10",
+                 "model.encoder.channels=[8,16]", "model.encoder.pool=2", "model.encoder.feature_size=16",
+                 "model.hidden_size=16"],
+    # a few dozen spoken digit strings, 32 mel bands, a one-layer BiLSTM
+    "speech": ["data.n_train=32", "data.n_val=6", "data.n_test=6", "data.batch_frames=3000", "model.features.n_mels=32",
+               "model.encoder.channels=[4,4]", "model.encoder.proj_size=16", "model.encoder.hidden_size=16",
+               "model.encoder.num_layers=1"],
+    "sentiment": ["data.n_train=128", "data.n_val=32", "data.n_test=32", "data.batch_size=32", "model.embed_size=16",
+                  "model.hidden_size=16", "model.classifier_hidden=16", "threads=1"],  # tiny: a 2nd thread gains nothing
+    "ner": ["data.n_train=96", "data.n_val=24", "data.n_test=24", "data.batch_size=32", "model.word_embed_size=16",
+            "model.char_embed_size=8", "model.char_hidden_size=8", "model.hidden_size=16", "threads=1"],
+    "charlm": ["data.batch_size=4", "data.bptt=16", "model.embed_size=8", "model.hidden_size=16", "threads=1"],
+    "forecast": ["data.n=240", "data.batch_size=32", "model.hidden_size=8", "threads=1"],
+    "roommate": ["threads=1"],
 }
 
 
