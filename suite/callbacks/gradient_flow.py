@@ -9,7 +9,7 @@ Protocol: the module defines
 with `loss` a scalar and `states` (B, T, H) the recurrent layer's outputs that loss was computed
 from (in the autograd graph), padded steps included. The states must lie on the recurrent path:
 a fused nn.LSTM's returned outputs do not (step t+1 reads the layer's internal state), so modules
-build them with suite.nn.stepwise.stepwise_states.
+build them with suite.nn.gradient_probe.stepwise_states.
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class GradientFlow(pl.Callback):
             pl_module.train(was_training)
         if norms.numel() > 1 and not bool(norms[:-1].any()):
             log.warning("gradient flow: d loss / d h_t is zero before the last step: %s.sequence_outputs returns states"
-                        " that are not on the recurrent path (see suite.nn.stepwise), or the model has no recurrence",
+                        " that are not on the recurrent path (see suite.nn.gradient_probe), or the model has no recurrence",
                         type(pl_module).__name__)
         self.write(norms, Path(trainer.default_root_dir), trainer.current_epoch, pl_module, trainer)
 

@@ -10,7 +10,7 @@ from torch import nn
 
 from suite.module import SuiteModule
 from suite.nn.cells import RNNS, check_cell
-from suite.nn.stepwise import stepwise_states
+from suite.nn.gradient_probe import stepwise_states
 
 
 def bits_per_char(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

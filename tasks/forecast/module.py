@@ -16,7 +16,7 @@ from torch import nn
 
 from suite.module import SuiteModule
 from suite.nn.cells import RNNS, check_cell
-from suite.nn.stepwise import stepwise_states
+from suite.nn.gradient_probe import stepwise_states
 from tasks.forecast.plot import save_forecast_plot
 from tasks.forecast.windows import Scaler, errors, naive, seasonal_naive, summarise
 

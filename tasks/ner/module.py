@@ -10,7 +10,7 @@ from torch import nn
 from suite.module import SuiteModule
 from suite.nn.crf import CRF
 from suite.nn.sequence_heads import PackedRNN, length_mask
-from suite.nn.stepwise import stepwise_states
+from suite.nn.gradient_probe import stepwise_states
 from suite.nn.text_encoder import RecurrentTextEncoder
 from tasks.ner.datamodule import IGNORE, Encoder
 

@@ -33,7 +33,7 @@ class RoommateModule(SuiteModule):
         """(loss, states (B, T, H)) for callbacks=gradient_flow: the loss of the week's last day only."""
         with torch.no_grad():
             _, values = self._teacher(batch)  # (B, T, H)
-        states = values.detach().requires_grad_(True)  # probe: same values, on every path (suite.nn.stepwise)
+        states = values.detach().requires_grad_(True)  # probe: same values, on every path (suite.nn.gradient_probe)
         logits, _ = unroll(self.step, batch["weather"], batch["dishes"], batch["dishes"][:, 0], len(self.dishes),
                            probe=states)
         return F.cross_entropy(logits[:, -1], batch["dishes"][:, -1]), states

@@ -14,7 +14,7 @@ from torch import nn
 
 from suite.errors import UserError
 from suite.nn.cells import RNNS
-from suite.nn.stepwise import replace_top, through
+from suite.nn.gradient_probe import replace_top, through
 
 N_WEATHER = 2  # sunny, rainy
 
@@ -52,7 +52,7 @@ class TorchStep(nn.Module):
     def forward(self, dish: torch.Tensor, weather: torch.Tensor, state=None, probe=None):
         """dish (B, D), weather (B, 2) one-hot -> (logits (B, D), h (B, H), the layer's state).
 
-        probe = (states (B, T, H), t): route h through states[:, t] (suite.nn.stepwise) for gradient flow."""
+        probe = (states (B, T, H), t): route h through states[:, t] (suite.nn.gradient_probe) for gradient flow."""
         x = torch.cat([weather, dish], dim=1).unsqueeze(1)  # (B, 1, 2 + D)
         out, state = self.rnn(x, state)  # (B, 1, H)
         h = out[:, 0]  # (B, H)
@@ -96,7 +96,7 @@ def unroll(step: nn.Module, weather: torch.Tensor, dishes: torch.Tensor | None, 
 
     With `dishes` (B, T + 1) yesterday's true dish is fed at every step (teacher forcing, training);
     without, yesterday's *predicted* dish is fed back (free-running, what val/acc and predict measure).
-    `probe` (B, T, H): states to differentiate against (see suite.nn.stepwise)."""
+    `probe` (B, T, H): states to differentiate against (see suite.nn.gradient_probe)."""
     prev = F.one_hot(start, n_dishes).float()  # (B, D)
     w = F.one_hot(weather, N_WEATHER).float()  # (B, T, 2)
     state, logits, states = None, [], []

@@ -9,7 +9,7 @@ from torchmetrics.functional.classification import multiclass_confusion_matrix
 from suite.data.vocab import Vocab
 from suite.module import SuiteModule
 from suite.nn.sequence_heads import PooledClassifier
-from suite.nn.stepwise import stepwise_states
+from suite.nn.gradient_probe import stepwise_states
 from suite.nn.text_encoder import RecurrentTextEncoder
 
 

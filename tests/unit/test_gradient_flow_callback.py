@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from suite.callbacks.gradient_flow import GradientFlow, gradient_norms
 from suite.errors import UserError
-from suite.nn.stepwise import stepwise_states
+from suite.nn.gradient_probe import stepwise_states
 from tasks.forecast.module import ForecastModule
 
 META = {"vocab": {"scaler": {"mean": 0.0, "std": 1.0}}, "data": {"horizon": 2, "window": 30, "season": 12}}

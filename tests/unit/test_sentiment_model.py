@@ -58,7 +58,7 @@ def test_accuracy_and_macro_f1_from_a_confusion_matrix():
 @pytest.mark.parametrize("cell, bidirectional, layers", [("lstm", True, 2), ("gru", True, 1), ("rnn", False, 2)])
 def test_stepwise_states_equal_packed_outputs_and_carry_gradient_through_time(cell, bidirectional, layers):
     from suite.nn.sequence_heads import PackedRNN
-    from suite.nn.stepwise import stepwise_states
+    from suite.nn.gradient_probe import stepwise_states
 
     torch.manual_seed(0)
     rnn = PackedRNN(5, cell=cell, hidden_size=4, num_layers=layers, bidirectional=bidirectional).eval()
