@@ -50,7 +50,7 @@ def summary_lines(run_dir: Path, metrics: dict, best: str | None) -> list[str]:
     return lines
 
 
-def print_summary(run_dir: Path, metrics: dict, best: str | None) -> None:
+def print_summary(run_dir: Path, metrics: dict, best: str | None, trend: str | None = None) -> None:
     console = Console(soft_wrap=True)  # long paths stay whole on narrow or non-terminal outputs
     table = Table(title="metrics", show_header=False, title_justify="left")
     for key in sorted(metrics):
@@ -58,3 +58,5 @@ def print_summary(run_dir: Path, metrics: dict, best: str | None) -> None:
     console.print(table)
     for line in summary_lines(run_dir, metrics, best):
         console.print(line, highlight=False)
+    if trend:  # whether the monitor was still improving (suite.callbacks.convergence)
+        console.print(trend, highlight=False)

@@ -14,10 +14,14 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
-from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint, RichProgressBar
+from datetime import timedelta
+
+from pytorch_lightning.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint, RichProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities import rank_zero_only
 
+from suite.budget import BudgetPlanner, parse_budget
+from suite.callbacks.convergence import Convergence
 from suite.callbacks.prediction_table import PredictionTable
 from suite.callbacks.timeline import Timeline
 from suite.checkpoint import AtomicCheckpointIO, load_module, read_checkpoint
@@ -62,6 +66,8 @@ def _floats(metrics: dict, prefix: str) -> dict:
 def train(cfg: DictConfig) -> dict:
     """Fit, test the best checkpoint, write metrics.json; returns the metrics dict."""
     check_consistency(cfg)
+    if cfg.get("budget"):
+        parse_budget(cfg.budget)  # a malformed budget fails before any data is read
     task = get_task(cfg.task.name)
     run_dir, ckpt_path, wandb_id = resolve_resume(cfg)
     _setup_process(cfg)
@@ -92,6 +98,21 @@ def _finish_wandb(loggers: list) -> None:
             logger.experiment.finish()
 
 
+def _length(cfg: DictConfig, module) -> tuple[list, dict]:
+    """Callbacks and trainer arguments that decide how long training runs: budget=, early stopping."""
+    callbacks: list = []
+    if cfg.get("budget"):
+        seconds = parse_budget(cfg.budget)
+        planner = BudgetPlanner(seconds)
+        module.lr_progress = planner.progress  # the schedule ends when the budget does
+        callbacks.append(planner)
+        return callbacks, {"max_epochs": -1, "max_steps": -1, "max_time": timedelta(seconds=seconds)}
+    patience = (cfg.get("early_stopping") or {}).get("patience")
+    if patience:
+        callbacks.append(EarlyStopping(monitor=cfg.task.monitor, mode=cfg.task.mode, patience=int(patience)))
+    return callbacks, {}
+
+
 def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path, ckpt_path) -> dict:
     checkpoints = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
@@ -100,7 +121,10 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
     # needs the latest state every validation, so a monitor-less callback keeps it
     latest = ModelCheckpoint(dirpath=run_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
                              enable_version_counter=False)
-    callbacks = [checkpoints, latest, Timeline(run_dir)]
+    more = "raise budget=" if cfg.get("budget") else "raise trainer.max_epochs= or set budget= (e.g. budget=15m)"
+    convergence = Convergence(cfg.task.monitor, cfg.task.mode, more=more)
+    length_callbacks, length = _length(cfg, module)
+    callbacks = [checkpoints, latest, Timeline(run_dir), convergence, *length_callbacks]
     # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
     callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     if cfg.trainer.get("enable_progress_bar"):
@@ -108,7 +132,7 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
     if loggers:  # learning rate and prediction tables only mean something to a logger
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
-                                      default_root_dir=str(run_dir), plugins=[AtomicCheckpointIO()])
+                                      default_root_dir=str(run_dir), plugins=[AtomicCheckpointIO()], **length)
     for logger in loggers:  # the whole composed config: what a dashboard filters and groups runs by
         logger.log_hyperparams({k: v for k, v in to_plain(cfg).items() if k != "hydra"})
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
@@ -135,7 +159,7 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
         _write_metrics(run_dir, metrics)
         log.info("metrics %s -> %s", json.dumps(metrics), run_dir / "metrics.json")
         log.info("best checkpoint: %s", best or "none (no validation during fit; the final weights were evaluated)")
-        print_summary(run_dir, metrics, best)
+        print_summary(run_dir, metrics, best, convergence.line)
     return metrics
 
 

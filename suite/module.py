@@ -16,6 +16,7 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 
+from suite.budget import warmup_cosine
 from suite.data.skips import SkipLedger
 from suite.errors import UserError
 from suite.meta import Meta
@@ -39,6 +40,7 @@ class SuiteModule(pl.LightningModule):
         # logger=False: loggers get the composed run config from the engine, not the vocabularies in meta
         self.save_hyperparameters({"model": model, "meta": self.meta.to_dict()}, logger=False)
         self._rows: dict[str, list] = {"val": [], "test": []}
+        self.lr_progress = None  # budget=: step -> fraction of the budget (suite.budget.BudgetPlanner)
         self.skips = SkipLedger(self.item_kind)
         self.examples: list[dict] = []  # validation examples for suite.callbacks.PredictionTable
         self.keep_examples = False  # PredictionTable turns it on when a W&B logger is attached
@@ -53,6 +55,11 @@ class SuiteModule(pl.LightningModule):
         optimizer = instantiate(cfg["optimizer"])(params=[p for p in self.parameters() if p.requires_grad])
         if not cfg.get("scheduler"):
             return optimizer
+        if self.lr_progress is not None:  # budget=: warm-up, then cosine to zero when the budget ends
+            warmup = float(cfg["scheduler"].get("pct_start", 0.05))
+            progress = self.lr_progress
+            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(progress(step), warmup))
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
         # a schedule shorter than 100 steps makes OneCycleLR's warm-up zero steps long (division by
         # zero); debug-sized runs just stop early in a longer schedule
         total = max(int(self.trainer.estimated_stepping_batches), 100)

@@ -40,3 +40,22 @@ def test_evaluation_encodes_each_batch_once(tmp_path):
     with torch.no_grad():
         loss, rows = module.eval_batch(batch, "val")
     assert len(calls) == 1 and len(rows) == batch["size"] and torch.isfinite(loss)
+
+
+def test_budget_ends_the_schedule_and_the_run_then_tests(tmp_path, caplog):
+    """budget=8s: no epoch limit, the run stops near 8 s, the LR has decayed to ~0 by then, the
+    best checkpoint is tested, and the final line says whether the monitor was still improving."""
+    import logging
+    import time
+
+    start = time.monotonic()
+    with caplog.at_level(logging.INFO):
+        metrics = train(compose_train(tmp_path, [*TINY_TRANSLATION, "budget=8s", "trainer.max_epochs=1",
+                                                           "trainer.limit_train_batches=3", "model.decode.beam_size=1"]))
+    assert time.monotonic() - start < 60  # stopped by the budget, not by an epoch count
+    assert "test/bleu" in metrics
+    ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
+    assert ckpt["epoch"] >= 1  # the epoch limit of 1 was lifted
+    lr = ckpt["optimizer_states"][0]["param_groups"][0]["lr"]
+    assert lr < 0.25 * 0.003  # 8 s in: the cosine has (nearly) reached zero
+    assert "over the last 3 validations" in caplog.text
