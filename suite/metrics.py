@@ -1,6 +1,6 @@
 """Metrics: thin wrappers over sacrebleu, plus CIDEr-D, which no installed library provides.
 
-Scales follow DESIGN.md section 3: BLEU, chrF and CIDEr-D on 0-100 as papers print them
+Scales (the README states them for users): BLEU, chrF and CIDEr-D on 0-100 as papers print them
 (where coco-caption prints BLEU-4 0.30 and CIDEr-D 0.95, papers write 30.0 and 95.0).
 Captioning inputs are pre-tokenised, lowercased, space-separated strings; nothing here
 re-tokenises them.
@@ -183,7 +183,7 @@ def cider_d_per_image(
     return 10.0 * np.bincount(img_r, weights=per_ref, minlength=n_img) / n_refs  # (I,)
 
 
-# coco-caption prints a corpus CIDEr-D near 1.0 for a good model; papers and DESIGN.md use x100
+# coco-caption prints a corpus CIDEr-D near 1.0 for a good model; papers (and this suite) use x100
 # ("CIDEr 100.4"), the same convention that turns coco-caption's BLEU-4 0.30 into 30.0.
 CIDER_PAPER_SCALE = 100.0
 
