@@ -38,30 +38,33 @@ def masked_pool(states: torch.Tensor, lengths: torch.Tensor, how: str, bidirecti
             return last
         half = states.size(2) // 2
         return torch.cat([last[:, :half], states[:, 0, half:]], dim=1)  # (B, D)
-    raise UserError(f"unknown pooling '{how}': set model.pooling to one of {', '.join(POOLINGS)}")
+    raise UserError(f"unknown pooling '{how}': set model.classifier.pooling to one of {', '.join(POOLINGS)}")
 
 
 class PooledClassifier(nn.Module):
-    """Pool a (B, T, D) sequence, then dropout -> hidden layer -> class logits."""
+    """Pool a (B, T, D) sequence, then dropout -> hidden layer -> class logits.
+    `bidirectional` says how the states were made (for `last` pooling); the rest comes from the YAML."""
 
-    def __init__(self, in_dim: int, n_classes: int, *, pooling: str = "max", hidden: int = 64,
-                 dropout: float = 0.2, bidirectional: bool = True):
+    def __init__(self, in_dim: int, n_classes: int, *, pooling: str, hidden_size: int, dropout: float,
+                 bidirectional: bool):
         super().__init__()
         if pooling not in POOLINGS:
-            raise UserError(f"unknown pooling '{pooling}': set model.pooling to one of {', '.join(POOLINGS)}")
+            raise UserError(f"unknown pooling '{pooling}': set model.classifier.pooling to one of {', '.join(POOLINGS)}")
         self.pooling, self.bidirectional = pooling, bidirectional
-        self.mlp = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_dim, hidden), nn.Tanh(), nn.Dropout(dropout),
-                                 nn.Linear(hidden, n_classes))
+        self.mlp = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_dim, hidden_size), nn.Tanh(), nn.Dropout(dropout),
+                                 nn.Linear(hidden_size, n_classes))
 
     def forward(self, states: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.mlp(masked_pool(states, lengths, self.pooling, self.bidirectional))  # (B, C)
 
 
 class PackedRNN(nn.Module):
-    """lstm | gru | rnn over (B, T, F) features with lengths; padding never reaches a real step."""
+    """lstm | gru | rnn over (B, T, F) features with lengths; padding never reaches a real step.
+    The sizes come from the task's YAML (e.g. model.encoder), the one place that holds their defaults;
+    `dropout` acts between stacked layers only."""
 
-    def __init__(self, input_size: int, *, cell: str = "lstm", hidden_size: int = 128, num_layers: int = 1,
-                 bidirectional: bool = True, dropout: float = 0.0):
+    def __init__(self, input_size: int, *, cell: str, hidden_size: int, num_layers: int, bidirectional: bool,
+                 dropout: float):
         super().__init__()
         self.rnn = RNNS[check_cell(cell)](input_size, hidden_size, num_layers=num_layers, batch_first=True,
                                           bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
