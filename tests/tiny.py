@@ -20,10 +20,11 @@ SIZES = {
     "speech": ["data.n_train=32", "data.n_val=6", "data.n_test=6", "data.batch_frames=3000", "model.features.n_mels=32",
                "model.encoder.channels=[4,4]", "model.encoder.proj_size=16", "model.encoder.hidden_size=16",
                "model.encoder.num_layers=1"],
-    "sentiment": ["data.n_train=128", "data.n_val=32", "data.n_test=32", "data.batch_size=32", "model.embed_size=16",
-                  "model.hidden_size=16", "model.classifier_hidden=16", "threads=1"],  # tiny: a 2nd thread gains nothing
+    "sentiment": ["data.n_train=128", "data.n_val=32", "data.n_test=32", "data.batch_size=32",
+                  "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.classifier.hidden_size=16",
+                  "threads=1"],  # tiny: a 2nd thread gains nothing
     "ner": ["data.n_train=96", "data.n_val=24", "data.n_test=24", "data.batch_size=32", "model.word_embed_size=16",
-            "model.char_embed_size=8", "model.char_hidden_size=8", "model.hidden_size=16", "threads=1"],
+            "model.chars.embed_size=8", "model.chars.hidden_size=8", "model.encoder.hidden_size=16", "threads=1"],
     "charlm": ["data.batch_size=4", "data.bptt=16", "model.embed_size=8", "model.hidden_size=16", "threads=1"],
     "forecast": ["data.n=240", "data.batch_size=32", "model.hidden_size=8", "threads=1"],
     "roommate": ["threads=1"],
