@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
-from pathlib import Path
 
-import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader
 
 from suite.data.collate import pad_sequences
-from suite.data.loader_options import loader_kwargs
-from suite.data.sampler import BucketBatchSampler
-from suite.data.split_loaders import SplitLoaders
+from suite.data.datamodule import SuiteDataModule
+from suite.data.splits import Splits
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
 from tasks.sentiment import readers
+from tasks.sentiment.meta import SentimentMeta
 from tasks.sentiment.synthetic import generate_reviews
 
 log = logging.getLogger(__name__)
@@ -38,67 +34,36 @@ def read_splits(data: dict) -> readers.ReviewSplits:
     raise UserError(f"unknown sentiment data '{name}': use data=synthetic_reviews, imdb or text_csv")
 
 
-def clip(ids: list[int], max_len: int) -> list[int]:
-    """At most max_len tokens: the head and the tail, where reviews state their verdict."""
-    if len(ids) <= max_len:
-        return ids
-    head = max_len // 2
-    return ids[:head] + ids[len(ids) - (max_len - head):]
+class SentimentDataModule(SuiteDataModule):
+    meta_type = SentimentMeta
+    item_kind = "reviews"
+    path_keys = ("root", "path", "val_path", "test_path")
 
-
-def encode_text(text: str, vocab: Vocab, max_len: int) -> list[int]:
-    return clip(vocab.encode(readers.tokenize(text)), max_len)
-
-
-def collate(items: list[dict], pad: int) -> dict:
-    tokens, lengths = pad_sequences([it["ids"] for it in items], pad)  # (B, T), (B,)
-    return {"tokens": tokens, "lengths": lengths, "labels": torch.tensor([it["label"] for it in items]),  # (B,)
-            "texts": [it["text"] for it in items], "ids": [it["id"] for it in items], "size": len(items)}
-
-
-class SentimentDataModule(SplitLoaders, pl.LightningDataModule):
-    def __init__(self, data: dict, vocab: dict | None = None):
-        super().__init__()
-        self.data = data
-        self.words = Vocab.from_dict(vocab["words"]) if vocab else None
-        self.labels: list[str] | None = list(vocab["labels"]) if vocab else None
-        self.items: dict[str, list[dict]] = {}
-
-    def prepare_data(self) -> None:
-        if self.data["name"] == "synthetic_reviews":  # rank 0 generates; the other ranks find it cached
-            read_splits(self.data)
-
-    def setup(self, stage: str | None = None) -> None:
-        if self.items:
-            return
+    def generate(self) -> None:
         d = self.data
-        splits = read_splits(d)
-        for note in splits.notes:
-            log.info(note)
-        self.skipped_at_setup = len(splits.skipped)  # counted in the module's data/skipped
-        if splits.skipped:
-            log.warning("skipped %d unusable reviews, e.g. %s; set data.strict=true to fail instead",
-                        len(splits.skipped), "; ".join(f"{n} ({r})" for n, r in splits.skipped[:3]))
-        if self.words is None:
-            self.words = self._build_vocab([r.text for r in splits.train])
-            self.labels = sorted({r.label for r in splits.train})
-            if len(self.labels) < 2:
-                raise UserError(f"the training data has a single label ({self.labels[0]!r}): a classifier "
-                                f"needs at least two; check data.label_column")
-        for name in ("train", "val", "test"):
-            self.items[name] = self._encode(name, getattr(splits, name))
-        log.info("sentiment data: %d train / %d val / %d test reviews; %d words; labels %s",
-                 *(len(self.items[s]) for s in ("train", "val", "test")), len(self.words), ", ".join(self.labels))
+        if d["name"] == "synthetic_reviews":
+            generate_reviews(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"],
+                             seed=d.get("seed", 0))
 
-    def _build_vocab(self, texts: list[str]) -> Vocab:
-        vocab = Vocab.build((readers.tokenize(t) for t in texts), int(self.data["min_word_count"]))
-        return Vocab(vocab.itos[: int(self.data["vocab_size"]) + len(SPECIALS)])  # most frequent first
+    def read(self) -> Splits:
+        s = read_splits(self.data)
+        return Splits(s.train, s.val, s.test, skipped=s.skipped, notes=s.notes)
 
-    def _encode(self, split: str, reviews: list[readers.Review]) -> list[dict]:
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        max_len, items, unknown, empty = int(self.data["max_len"]), [], {}, 0
+    def build_meta(self, train: list[readers.Review]) -> SentimentMeta:
+        words = Vocab.build((readers.tokenize(r.text) for r in train), int(self.data["min_word_count"]))
+        words = Vocab(words.itos[: int(self.data["vocab_size"]) + len(SPECIALS)])  # most frequent first
+        labels = sorted({r.label for r in train})
+        if len(labels) < 2:
+            raise UserError(f"the training data has a single label ({labels[0]!r}): a classifier needs at least "
+                            f"two; check data.label_column")
+        log.info("sentiment vocabulary: %d words; labels %s", len(words), ", ".join(labels))
+        return SentimentMeta(data=self.data, words=words, labels=labels)
+
+    def encode(self, reviews: list[readers.Review], split: str) -> list[dict]:
+        index = {lab: i for i, lab in enumerate(self.meta.labels)}
+        items, unknown, empty = [], {}, 0
         for i, r in enumerate(reviews):
-            ids = encode_text(r.text, self.words, max_len)
+            ids = self.meta.encode(r.text)
             if r.label not in index:
                 unknown[r.label] = unknown.get(r.label, 0) + 1
             elif not ids:
@@ -112,23 +77,10 @@ class SentimentDataModule(SplitLoaders, pl.LightningDataModule):
             log.warning("skipped %d %s reviews without a single word", empty, split)
         return items
 
-    def metadata(self) -> dict:
-        data = dict(self.data)
-        for key in ("root", "path", "val_path", "test_path"):  # absolute, so suite-eval works from anywhere
-            if data.get(key):
-                data[key] = str(Path(data[key]).expanduser().absolute())
-        return {"vocab": {"words": self.words.to_dict(), "labels": list(self.labels)}, "data": data}
+    def length(self, item: dict) -> int:
+        return len(item["ids"])
 
-    @property
-    def has_test(self) -> bool:
-        return bool(self.items.get("test"))
-
-    def _loader(self, name: str, train: bool) -> DataLoader:
-        items = self.items[name]
-        sampler = BucketBatchSampler([len(it["ids"]) for it in items], int(self.data["batch_size"]), shuffle=train,
-                                     seed=int(self.data.get("seed", 0)))
-        return DataLoader(items, batch_sampler=sampler, **loader_kwargs(self.data),
-                          collate_fn=partial(collate, pad=self.words.pad))
-
-
-DataModule = SentimentDataModule  # the name suite.registry looks up
+    def collate(self, items: list[dict]) -> dict:
+        tokens, lengths = pad_sequences([it["ids"] for it in items], self.meta.words.pad)  # (B, T), (B,)
+        return {"tokens": tokens, "lengths": lengths, "labels": torch.tensor([it["label"] for it in items]),  # (B,)
+                "texts": [it["text"] for it in items], "ids": [it["id"] for it in items], "size": len(items)}

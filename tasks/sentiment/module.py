@@ -6,11 +6,11 @@ import torch.nn.functional as F
 from pytorch_lightning.loggers import WandbLogger
 from torchmetrics.functional.classification import multiclass_confusion_matrix
 
-from suite.data.vocab import Vocab
 from suite.module import SuiteModule
-from suite.nn.sequence_heads import PooledClassifier
 from suite.nn.gradient_probe import stepwise_states
+from suite.nn.sequence_heads import PooledClassifier
 from suite.nn.text_encoder import RecurrentTextEncoder
+from tasks.sentiment.meta import SentimentMeta
 
 
 def scores(matrix: torch.Tensor) -> dict[str, float]:
@@ -28,30 +28,20 @@ def scores(matrix: torch.Tensor) -> dict[str, float]:
 class SentimentModule(SuiteModule):
     task_name = "sentiment"
     item_kind = "reviews"
+    meta_type = SentimentMeta
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: SentimentMeta | dict):
         super().__init__(model, meta)
-        self.words = Vocab.from_dict(meta["vocab"]["words"])
-        self.labels: list[str] = list(meta["vocab"]["labels"])
-        self.encoder = RecurrentTextEncoder(
-            len(self.words), cell=model["cell"], embed_size=model["embed_size"], hidden_size=model["hidden_size"],
-            num_layers=model["num_layers"], bidirectional=model["bidirectional"], dropout=model["dropout"],
-            pad_id=self.words.pad)
-        self.head = PooledClassifier(self.encoder.out_dim, len(self.labels), pooling=model["pooling"],
-                                     hidden=model["classifier_hidden"], dropout=model["dropout"],
-                                     bidirectional=model["bidirectional"])
-        self._confusion: dict[str, torch.Tensor] = {}
+        words = self.meta.words
+        self.encoder = RecurrentTextEncoder(len(words), **model["encoder"], pad_id=words.pad)
+        self.head = PooledClassifier(self.encoder.out_dim, len(self.meta.labels), **model["classifier"],
+                                     bidirectional=model["encoder"]["bidirectional"])
 
     # --- model ---------------------------------------------------------------------------------
-    def states(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return self.encoder(tokens, lengths)[0]  # (B, T, D), zero at padding
-
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """tokens (B, T), lengths (B,) -> label logits (B, C)."""
-        return self.head(self.states(tokens, lengths), lengths)
-
-    def loss(self, batch: dict) -> torch.Tensor:
-        return F.cross_entropy(self(batch["tokens"], batch["lengths"]).float(), batch["labels"])
+        states, _ = self.encoder(tokens, lengths)  # (B, T, D), zero at padding
+        return self.head(states, lengths)  # (B, C)
 
     def sequence_outputs(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
         """(loss, states) for callbacks=gradient_flow: the loss and the top recurrent layer's states (B, T, D)
@@ -69,65 +59,45 @@ class SentimentModule(SuiteModule):
 
     # --- training ------------------------------------------------------------------------------
     def training_step(self, batch: dict, batch_idx: int):
-        self.count_skipped(batch)
-        loss = self.loss(batch)
+        loss = F.cross_entropy(self(batch["tokens"], batch["lengths"]).float(), batch["labels"])
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------
-    def _eval_step(self, batch: dict, stage: str) -> None:
+    def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor, list[dict]]:
         logits = self(batch["tokens"], batch["lengths"]).float()  # (B, C)
-        self.log(f"{stage}/loss", F.cross_entropy(logits, batch["labels"]), batch_size=batch["size"],
-                 sync_dist=True)
-        pred = logits.argmax(-1)  # (B,)
-        cm = multiclass_confusion_matrix(pred, batch["labels"], num_classes=len(self.labels))  # (C, C)
-        self._confusion[stage] = self._confusion.get(stage, 0) + cm
-        if stage == "val" and self.keep_examples and len(self.examples) < 16:
-            probs = logits.softmax(-1)
-            for text, y, p in zip(batch["texts"], batch["labels"].tolist(), probs):
-                if len(self.examples) < 16:
-                    k = int(p.argmax())
-                    self.examples.append({"review": text[:500], "label": self.labels[y],
-                                          "predicted": f"{self.labels[k]} {float(p[k]):.2f}"})
+        probs = logits.softmax(-1)  # (B, C)
+        best, pred = probs.max(-1)  # (B,), (B,)
+        rows = [{"id": i, "predicted": k, "label": y, "probability": p}
+                for i, k, y, p in zip(batch["ids"], pred.tolist(), batch["labels"].tolist(), best.tolist())]
+        if self.collecting_examples(stage):
+            for row, text in zip(rows, batch["texts"]):
+                row["review"] = text[:500]  # only the shown rows carry their text
+        return F.cross_entropy(logits, batch["labels"]), rows
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        cm = self._confusion.pop(stage, None)
-        if cm is None:
+    def confusion(self, rows: list[dict]) -> torch.Tensor:
+        """(C, C) counts, rows = true labels, columns = predicted."""
+        pred = torch.tensor([r["predicted"] for r in rows])  # (N,)
+        gold = torch.tensor([r["label"] for r in rows])  # (N,)
+        return multiclass_confusion_matrix(pred, gold, num_classes=len(self.meta.labels))
+
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        return scores(self.confusion(rows))
+
+    def example(self, row: dict) -> dict | None:
+        if "review" not in row:
+            return None
+        labels = self.meta.labels
+        return {"review": row["review"], "label": labels[row["label"]],
+                "predicted": f"{labels[row['predicted']]} {row['probability']:.2f}"}
+
+    def on_scored(self, rows: list[dict], stage: str) -> None:
+        """With a W&B logger, the validation confusion matrix as an image."""
+        wandb = [lg for lg in self.loggers if isinstance(lg, WandbLogger)]
+        if stage != "val" or not wandb or self.trainer.sanity_checking or not self.trainer.is_global_zero:
             return
-        if self.trainer.world_size > 1 and torch.distributed.is_initialized():
-            torch.distributed.all_reduce(cm)  # the bucketing sampler gives each rank its own batches
-        for name, value in scores(cm).items():
-            self.log(f"{stage}/{name}", value)
-        if stage == "val" and self.keep_examples and not self.trainer.sanity_checking:
-            self._log_confusion(cm)
+        from tasks.sentiment.confusion import confusion_image  # matplotlib: only when there is a W&B logger
 
-    def _log_confusion(self, cm: torch.Tensor) -> None:
-        from tasks.sentiment.confusion import confusion_image
-
-        for logger in self.loggers:
-            if isinstance(logger, WandbLogger):
-                logger.log_image("val/confusion_matrix", [confusion_image(cm, self.labels)],
-                                 step=self.trainer.global_step)
-
-    def on_validation_epoch_start(self) -> None:
-        self.examples = []
-        self._confusion.pop("val", None)
-
-    def validation_step(self, batch, batch_idx):
-        self._eval_step(batch, "val")
-
-    def on_validation_epoch_end(self):
-        super().on_validation_epoch_end()
-        self._eval_epoch_end("val")
-
-    def on_test_epoch_start(self) -> None:
-        self._confusion.pop("test", None)
-
-    def test_step(self, batch, batch_idx):
-        self._eval_step(batch, "test")
-
-    def on_test_epoch_end(self):
-        self._eval_epoch_end("test")
-
-
-Module = SentimentModule  # the name suite.registry looks up
+        image = confusion_image(self.confusion(rows), self.meta.labels)
+        for logger in wandb:
+            logger.log_image("val/confusion_matrix", [image], step=self.trainer.global_step)

@@ -8,7 +8,6 @@ from omegaconf import DictConfig
 
 from suite.data.collate import pad_sequences
 from suite.errors import UserError
-from tasks.sentiment.datamodule import encode_text
 
 
 def read_inputs(spec, what: str = "text") -> list[str]:
@@ -36,17 +35,17 @@ def read_inputs(spec, what: str = "text") -> list[str]:
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per text: {"input", "text": "positive 0.97", "label", "probability", "probabilities"}."""
     texts = read_inputs(cfg.input)
-    max_len = int(module.hparams["meta"]["data"]["max_len"])
+    words, labels = module.meta.words, module.meta.labels
     results = []
     for start in range(0, len(texts), int(cfg.batch_size)):
         chunk = texts[start:start + int(cfg.batch_size)]
-        # a text of unknown words still gets a prediction: one <unk> stands for it
-        ids = [encode_text(t, module.words, max_len) or [module.words.unk] for t in chunk]
-        tokens, lengths = pad_sequences(ids, module.words.pad)  # (B, T), (B,)
+        # clipped to the checkpoint's data.max_len; a text of unknown words still gets a prediction (one <unk>)
+        ids = [module.meta.encode(t) or [words.unk] for t in chunk]
+        tokens, lengths = pad_sequences(ids, words.pad)  # (B, T), (B,)
         probs = module.classify(tokens, lengths)  # (B, C)
         for text, p in zip(chunk, probs):
             k = int(torch.argmax(p))
-            results.append({"input": text, "text": f"{module.labels[k]} {float(p[k]):.2f}",
-                            "label": module.labels[k], "probability": round(float(p[k]), 4),
-                            "probabilities": {lab: round(float(q), 4) for lab, q in zip(module.labels, p)}})
+            results.append({"input": text, "text": f"{labels[k]} {float(p[k]):.2f}",
+                            "label": labels[k], "probability": round(float(p[k]), 4),
+                            "probabilities": {lab: round(float(q), 4) for lab, q in zip(labels, p)}})
     return results

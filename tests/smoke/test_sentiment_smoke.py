@@ -6,15 +6,16 @@ import torch
 
 from suite.engine import train
 from tests.conftest import compose_train
-from tests.fixtures.sentiment_formats import TINY_SENTIMENT, write_csv, write_imdb
+from tests.fixtures.sentiment_formats import write_csv, write_imdb
+from tests.tiny import tiny
 
 
 @pytest.mark.parametrize("extra", [  # the default model trains in tests/integration/test_sentiment_cli.py
-    ["model.cell=gru", "model.pooling=mean", "model.num_layers=2", "callbacks=gradient_flow"],
-    ["model.cell=rnn", "model.pooling=last", "model.bidirectional=false"],
+    ["model.encoder.cell=gru", "model.classifier.pooling=mean", "model.encoder.num_layers=2", "callbacks=gradient_flow"],
+    ["model.encoder.cell=rnn", "model.classifier.pooling=last", "model.encoder.bidirectional=false"],
 ])
 def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
-    metrics = train(compose_train(tmp_path, [*TINY_SENTIMENT, *extra]))
+    metrics = train(compose_train(tmp_path, tiny("sentiment", *extra)))
     assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
     for split in ("val", "test"):
         assert 0.0 <= metrics[f"{split}/acc"] <= 1.0 and 0.0 <= metrics[f"{split}/f1"] <= 1.0
@@ -23,12 +24,14 @@ def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
         assert (tmp_path / "gradient_flow" / "epoch_000.png").is_file() and len(curve) > 3 and min(curve) > 0
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["suite"]["task"] == "sentiment"
-    assert ckpt["hyper_parameters"]["meta"]["vocab"]["labels"] == ["negative", "positive"]
+    meta = ckpt["hyper_parameters"]["meta"]
+    assert meta["labels"] == ["negative", "positive"] and meta["words"]["itos"][:4] == ["<pad>", "<bos>", "<eos>", "<unk>"]
+    assert meta["data"]["root"].startswith("/")  # absolute: suite-eval works from any directory
 
 
 def test_imdb_and_csv_train_with_their_splits(tmp_path, caplog):
     write_imdb(tmp_path / "aclImdb", n=8, empty=1)
-    overrides = [o for o in TINY_SENTIMENT if not o.startswith("data.n_")]
+    overrides = [o for o in tiny("sentiment") if not o.startswith("data.n_")]
     caplog.set_level("INFO")
     metrics = train(compose_train(tmp_path / "a", [*overrides, "data=imdb", f"data.root={tmp_path / 'aclImdb'}",
                                                    "data.min_word_count=1"]))
@@ -40,4 +43,15 @@ def test_imdb_and_csv_train_with_their_splits(tmp_path, caplog):
                                                    "data.text_column=body", "data.label_column=stars"]))
     assert "val/acc" in metrics and "test/f1" in metrics
     ckpt = torch.load(tmp_path / "b" / "checkpoints" / "last.ckpt", weights_only=True)
-    assert ckpt["hyper_parameters"]["meta"]["vocab"]["labels"] == ["0", "1"]
+    assert ckpt["hyper_parameters"]["meta"]["labels"] == ["0", "1"]
+    assert ckpt["hyper_parameters"]["meta"]["data"]["path"] == str(path)
+
+
+def test_a_single_label_in_train_is_one_line(tmp_path):
+    from suite.errors import UserError
+
+    path = write_csv(tmp_path / "r.csv", [(f"good film {i}", "pos") for i in range(20)])
+    overrides = [o for o in tiny("sentiment") if not o.startswith("data.n_")]
+    with pytest.raises(UserError) as err:
+        train(compose_train(tmp_path / "run", [*overrides, "data=text_csv", f"data.path={path}"]))
+    assert "\n" not in str(err.value) and "single label ('pos')" in str(err.value)
