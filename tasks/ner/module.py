@@ -9,10 +9,12 @@ from torch import nn
 
 from suite.module import SuiteModule
 from suite.nn.crf import CRF
-from suite.nn.sequence_heads import PackedRNN, length_mask
 from suite.nn.gradient_probe import stepwise_states
+from suite.nn.sequence_heads import PackedRNN, length_mask
 from suite.nn.text_encoder import RecurrentTextEncoder
-from tasks.ner.datamodule import IGNORE, Encoder
+from tasks.ner.batch import IGNORE
+from tasks.ner.meta import NerMeta
+from tasks.ner.predict import bracketed
 
 
 def entity_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
@@ -28,24 +30,21 @@ def entity_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, flo
 class NerModule(SuiteModule):
     task_name = "ner"
     item_kind = "sentences"
+    meta_type = NerMeta
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: NerMeta | dict):
         super().__init__(model, meta)
-        self.enc = Encoder.from_dict(meta["vocab"])
+        self.enc = self.meta.encoder
         words, chars, n_tags = self.enc.words, self.enc.chars, len(self.enc.tags)
         self.word_embed = nn.Embedding(len(words), model["word_embed_size"], padding_idx=words.pad)
-        self.char_encoder = RecurrentTextEncoder(
-            len(chars), cell=model["cell"], embed_size=model["char_embed_size"], hidden_size=model["char_hidden_size"],
-            num_layers=1, bidirectional=True, dropout=0.0, pad_id=chars.pad) if model["char_hidden_size"] else None
+        self.char_encoder = (RecurrentTextEncoder(len(chars), **model["chars"], pad_id=chars.pad)
+                             if model["chars"]["hidden_size"] else None)
         char_dim = self.char_encoder.out_dim if self.char_encoder is not None else 0
-        self.dropout = nn.Dropout(model["dropout"])
-        self.rnn = PackedRNN(model["word_embed_size"] + char_dim, cell=model["cell"], hidden_size=model["hidden_size"],
-                             num_layers=model["num_layers"], bidirectional=model["bidirectional"],
-                             dropout=model["dropout"])
+        self.dropout = nn.Dropout(model["encoder"]["dropout"])
+        self.rnn = PackedRNN(model["word_embed_size"] + char_dim, **model["encoder"])
         self.emit = nn.Linear(self.rnn.out_dim, n_tags)
         self.crf = CRF(n_tags) if model["crf"] else None
         self.word_dropout = float(model["word_dropout"])
-        self._outputs: list = []
 
     # --- model ---------------------------------------------------------------------------------
     def features(self, batch: dict) -> torch.Tensor:
@@ -84,65 +83,41 @@ class NerModule(SuiteModule):
         return self.loss_from(self.emissions(outputs), batch), states
 
     @torch.no_grad()
-    def tag(self, batch: dict) -> list[list[str]]:
-        """IOB2 tags of each sentence (its real length): Viterbi with the CRF, else per-token argmax."""
-        emissions = self.emissions(self.states(batch))  # (B, T, K)
-        lengths = batch["lengths"].tolist()
+    def decode(self, emissions: torch.Tensor, lengths: torch.Tensor) -> list[list[str]]:
+        """Emissions (B, T, K) -> IOB2 tags of each sentence (its real length): Viterbi with the CRF,
+        else per-token argmax."""
         if self.crf is not None:
-            mask = length_mask(batch["lengths"].to(emissions.device), emissions.size(1))
-            paths = self.crf.decode(emissions, mask)
+            paths = self.crf.decode(emissions, length_mask(lengths.to(emissions.device), emissions.size(1)))
         else:
-            paths = [row[:n] for row, n in zip(emissions.argmax(-1).tolist(), lengths)]
+            paths = [row[:n] for row, n in zip(emissions.argmax(-1).tolist(), lengths.tolist())]
         return [[self.enc.tags[k] for k in p] for p in paths]
+
+    @torch.no_grad()
+    def tag(self, batch: dict) -> list[list[str]]:
+        """IOB2 tags of each sentence of a batch."""
+        return self.decode(self.emissions(self.states(batch)), batch["lengths"])
 
     # --- training ------------------------------------------------------------------------------
     def training_step(self, batch: dict, batch_idx: int):
-        self.count_skipped(batch)
         loss = self.loss_from(self.emissions(self.states(batch)), batch)
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------
-    def _eval_step(self, batch: dict, stage: str) -> None:
-        states = self.states(batch)
-        self.log(f"{stage}/loss", self.loss_from(self.emissions(states), batch), batch_size=batch["size"],
-                 sync_dist=True)
-        pred = self.tag(batch)
-        rows, lengths = batch["tags"].tolist(), batch["lengths"].tolist()
-        gold = [[self.enc.tags[k] for k in row[:n]] for row, n in zip(rows, lengths)]
-        self._outputs.extend(zip(batch["ids"], gold, pred))
-        if stage == "val" and self.keep_examples and len(self.examples) < 16:
-            from tasks.ner.predict import bracketed
+    def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor, list[dict]]:
+        emissions = self.emissions(self.states(batch))  # (B, T, K): computed once for the loss and the tags
+        pred = self.decode(emissions, batch["lengths"])
+        gold = [[self.enc.tags[k] for k in row[:n]] for row, n in zip(batch["tags"].tolist(), batch["lengths"].tolist())]
+        rows = [{"id": i, "gold": g, "predicted": p} for i, g, p in zip(batch["ids"], gold, pred)]
+        if self.collecting_examples(stage):
+            for row, tokens in zip(rows, batch["tokens"]):
+                row["tokens"] = tokens  # only the shown rows carry their words
+        return self.loss_from(emissions, batch), rows
 
-            for toks, g, p in zip(batch["tokens"], gold, pred):
-                if len(self.examples) < 16:
-                    self.examples.append({"gold": bracketed(toks, g), "predicted": bracketed(toks, p)})
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        return entity_scores([r["gold"] for r in rows], [r["predicted"] for r in rows])
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        outputs = self.gather_lists(self._outputs)
-        self._outputs = []
-        unique = {tuple(i): (g, p) for i, g, p in outputs}  # DDP samplers pad with repeats
-        if unique:
-            gold, pred = zip(*unique.values())
-            for name, value in entity_scores(list(gold), list(pred)).items():
-                self.log(f"{stage}/{name}", value)
-
-    def on_validation_epoch_start(self) -> None:
-        self.examples = []
-        self._outputs = []
-
-    def validation_step(self, batch, batch_idx):
-        self._eval_step(batch, "val")
-
-    def on_validation_epoch_end(self):
-        super().on_validation_epoch_end()
-        self._eval_epoch_end("val")
-
-    def test_step(self, batch, batch_idx):
-        self._eval_step(batch, "test")
-
-    def on_test_epoch_end(self):
-        self._eval_epoch_end("test")
-
-
-Module = NerModule  # the name suite.registry looks up
+    def example(self, row: dict) -> dict | None:
+        if "tokens" not in row:
+            return None
+        return {"gold": bracketed(row["tokens"], row["gold"]), "predicted": bracketed(row["tokens"], row["predicted"])}

@@ -7,7 +7,7 @@ from omegaconf import DictConfig
 from seqeval.metrics.sequence_labeling import get_entities
 
 from suite.errors import UserError
-from tasks.ner.datamodule import collate
+from tasks.ner.batch import collate
 from tasks.sentiment.predict import read_inputs
 
 # words (with inner hyphens / dots: "2-1", "U.S"), the possessive 's as CoNLL splits it, single marks

@@ -6,14 +6,15 @@ import torch
 
 from suite.engine import train
 from tests.conftest import compose_train
-from tests.fixtures.ner_formats import TINY_NER, SENTENCES, conll_text
+from tests.fixtures.ner_formats import SENTENCES, conll_text
+from tests.tiny import tiny
 
 
 @pytest.mark.parametrize("extra", [  # the default model trains in tests/integration/test_ner_cli.py
-    ["model.crf=true", "model.cell=gru", "model.num_layers=2", "callbacks=gradient_flow"],
+    ["model.crf=true", "model.encoder.cell=gru", "model.encoder.num_layers=2", "callbacks=gradient_flow"],
 ])
 def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
-    metrics = train(compose_train(tmp_path, [*TINY_NER, *extra]))
+    metrics = train(compose_train(tmp_path, tiny("ner", *extra)))
     assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
     for split in ("val", "test"):
         assert 0.0 <= metrics[f"{split}/f1"] <= 1.0 and f"{split}/precision" in metrics
@@ -21,7 +22,10 @@ def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
         curve = json.loads((tmp_path / "gradient_flow" / "epoch_000.json").read_text())["norms"]
         assert (tmp_path / "gradient_flow" / "epoch_000.png").is_file() and len(curve) > 3 and min(curve) > 0
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
-    assert ckpt["suite"]["task"] == "ner" and ckpt["hyper_parameters"]["meta"]["vocab"]["tags"][0] == "O"
+    assert ckpt["suite"]["task"] == "ner" and ckpt["hyper_parameters"]["meta"]["encoder"]["tags"][0] == "O"
+    model = ckpt["hyper_parameters"]["model"]  # the character encoder follows the sentence encoder's cell
+    assert model["chars"]["cell"] == model["encoder"]["cell"] == "gru"
+    assert any(k.startswith("crf.") for k in ckpt["state_dict"])
 
 
 def test_conll_files_train(tmp_path):
@@ -29,8 +33,10 @@ def test_conll_files_train(tmp_path):
     root.mkdir()
     (root / "eng.train").write_text(conll_text(SENTENCES * 10, scheme="iob1"))
     (root / "eng.testb").write_text(conll_text(SENTENCES, scheme="iobes", columns=2))
-    overrides = [o for o in TINY_NER if not o.startswith("data.n_")]
+    overrides = [o for o in tiny("ner") if not o.startswith("data.n_")]
     metrics = train(compose_train(tmp_path / "run", [*overrides, "data=conll", f"data.root={root}", "model.crf=true",
-                                                      "model.cell=rnn", "model.bidirectional=false",
-                                                      "model.char_hidden_size=0"]))
+                                                      "model.encoder.cell=rnn", "model.encoder.bidirectional=false",
+                                                      "model.chars.hidden_size=0"]))
     assert {"val/f1", "test/f1"} <= set(metrics)
+    ckpt = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert not any(k.startswith("char_encoder.") for k in ckpt["state_dict"])  # chars.hidden_size=0: none

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from suite.data.vocab import SPECIALS, Vocab
-from tasks.ner.datamodule import Encoder, collate
+from tasks.ner.batch import collate
+from tasks.ner.meta import Encoder, NerMeta
 from tasks.ner.module import NerModule, entity_scores
 from tasks.ner.predict import bracketed, tokenize
 
@@ -27,9 +28,11 @@ def _module(crf, cell="lstm"):
     torch.manual_seed(0)
     enc = Encoder(words=Vocab([*SPECIALS, "John", "in", "Paris"]), chars=Vocab([*SPECIALS, *"JohnsinPar"]),
                   tags=TAGS, max_word_len=6)
-    model = {"cell": cell, "word_embed_size": 6, "char_embed_size": 4, "char_hidden_size": 3, "hidden_size": 5,
-             "num_layers": 1, "bidirectional": True, "crf": crf, "word_dropout": 0.1, "dropout": 0.2}
-    return NerModule(model, {"vocab": enc.to_dict(), "data": {}}).eval(), enc
+    model = {"word_embed_size": 6, "crf": crf, "word_dropout": 0.1,
+             "chars": {"cell": cell, "embed_size": 4, "hidden_size": 3, "num_layers": 1, "bidirectional": True,
+                       "dropout": 0.0},
+             "encoder": {"cell": cell, "hidden_size": 5, "num_layers": 1, "bidirectional": True, "dropout": 0.2}}
+    return NerModule(model, NerMeta(encoder=enc)).eval(), enc
 
 
 @pytest.mark.parametrize("crf, cell", [(False, "lstm"), (True, "gru"), (True, "rnn")])
@@ -77,3 +80,30 @@ def test_predict_refuses_an_overlong_or_empty_sentence_in_one_line(text, expecte
     with pytest.raises(UserError) as err:
         predict(m, OmegaConf.create({"input": text, "batch_size": 4}))
     assert str(err.value).startswith(expected) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("crf", [False, True])
+def test_eval_batch_gives_the_loss_and_tags_of_one_forward_pass(crf):
+    m, enc = _module(crf)
+    items = [{**enc.encode(s), "tags": t, "id": (i, 0)} for i, (s, t) in enumerate([
+        (["John", "in", "Paris"], [3, 0, 1]), (["Paris"], [1])])]
+    batch = collate(items, enc.words.pad)
+    with torch.no_grad():
+        loss, rows = m.eval_batch(batch, "val")
+        expected = m.loss_from(m.emissions(m.states(batch)), batch)
+    assert float(loss) == pytest.approx(float(expected), abs=1e-6)
+    assert [r["id"] for r in rows] == [(0, 0), (1, 0)]
+    assert [r["gold"] for r in rows] == [["B-PER", "O", "B-LOC"], ["B-LOC"]]
+    assert [r["predicted"] for r in rows] == m.tag(batch)
+    assert m.score(rows, "val") == entity_scores([r["gold"] for r in rows], [r["predicted"] for r in rows])
+    assert m.example(rows[0]) is None  # no W&B table: no words carried
+    shown = m.example({**rows[0], "tokens": ["John", "in", "Paris"], "predicted": ["B-PER", "O", "O"]})
+    assert shown == {"gold": "[PER John] in [LOC Paris]", "predicted": "[PER John] in Paris"}
+
+
+def test_meta_travels_as_plain_data_and_the_char_encoder_can_be_off():
+    m, enc = _module(False)
+    assert m.hparams["meta"] == {"data": {}, "encoder": enc.to_dict()}
+    model = {**m.hparams["model"], "chars": {**m.hparams["model"]["chars"], "hidden_size": 0}}
+    off = NerModule(model, m.hparams["meta"])  # the saved dict, as load_from_checkpoint passes it
+    assert off.char_encoder is None and off.rnn.rnn.input_size == 6 and off.enc.tags == TAGS
