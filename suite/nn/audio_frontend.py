@@ -11,11 +11,14 @@ import torch.nn.functional as F
 import torchaudio
 from torch import nn
 
+from suite.errors import UserError
+
 
 class LogMel(nn.Module):
     """(B, N) waveforms + (B,) sample counts -> (B, T, n_mels) per-utterance-normalised log-mel, (B,) frames."""
 
-    def __init__(self, sample_rate: int = 16000, n_mels: int = 80, win_ms: float = 25.0, hop_ms: float = 10.0):
+    # the sizes come from the task's YAML (model.features), the one place that holds their defaults
+    def __init__(self, sample_rate: int, *, n_mels: int, win_ms: float, hop_ms: float):
         super().__init__()
         self.sample_rate, self.n_mels = sample_rate, n_mels
         win = int(round(sample_rate * win_ms / 1000))
@@ -49,8 +52,9 @@ class LogMel(nn.Module):
 class SpecAugment(nn.Module):
     """Frequency and time masks (Park et al., 2019) on (B, T, M) features; identity in eval mode."""
 
-    def __init__(self, freq_masks: int = 2, freq_width: int = 15, time_masks: int = 2, time_width: int = 25,
-                 max_time_fraction: float = 0.2):
+    # the policy comes from the task's YAML (model.specaugment), the one place that holds its defaults
+    def __init__(self, *, freq_masks: int, freq_width: int, time_masks: int, time_width: int,
+                 max_time_fraction: float):
         super().__init__()
         self.freq = nn.ModuleList(torchaudio.transforms.FrequencyMasking(freq_width, iid_masks=True)
                                   for _ in range(freq_masks))
@@ -69,17 +73,18 @@ class SpecAugment(nn.Module):
 class ConvSubsampler(nn.Module):
     """Conv2d + ReLU layers over (time, mel); each layer's time stride shortens the sequence."""
 
-    def __init__(self, n_mels: int, channels: list[int], time_strides: list[int], out_size: int):
+    def __init__(self, n_mels: int, *, channels: list[int], time_strides: list[int], proj_size: int):
         super().__init__()
         if len(channels) != len(time_strides):
-            raise ValueError("model.encoder.channels and time_strides need one entry per conv layer")
+            raise UserError(f"model.encoder.channels has {len(channels)} layers but time_strides "
+                            f"{len(time_strides)}: give one time stride per conv layer")
         self.strides = list(time_strides)
         layers, c_in, freq = [], 1, n_mels
         for c_out, s in zip(channels, time_strides):
             layers.append(nn.Conv2d(c_in, c_out, kernel_size=3, stride=(s, 2), padding=1))
             c_in, freq = c_out, (freq - 1) // 2 + 1
         self.convs = nn.ModuleList(layers)
-        self.proj = nn.Linear(c_in * freq, out_size)
+        self.proj = nn.Linear(c_in * freq, proj_size)
 
     def out_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
         for s in self.strides:

@@ -48,8 +48,9 @@ class GreedyCTCDecoder:
 class BeamCTCDecoder:
     """flashlight-text beam search; lexicon-free without an LM, lexicon + KenLM with one."""
 
-    def __init__(self, itos: list[str], beam_size: int = 20, *, lm: str | None = None,
-                 words: list[str] | None = None, lm_weight: float = 1.0, word_score: float = 0.0):
+    # the search settings come from the task's YAML (model.decode), the one place that holds their defaults
+    def __init__(self, itos: list[str], *, beam_size: int, lm: str | None, lm_weight: float, word_score: float,
+                 words: list[str] | None = None):
         from torchaudio.models.decoder import ctc_decoder
 
         if itos[0] != BLANK:
@@ -109,10 +110,10 @@ class BeamCTCDecoder:
         return ids
 
 
-def build_ctc_decoder(itos: list[str], beam_size: int = 1, *, lm: str | None = None, words=None,
-                      lm_weight: float = 1.0, word_score: float = 0.0):
-    """Greedy when beam_size <= 1 and no LM; flashlight beam search otherwise."""
+def build_ctc_decoder(itos: list[str], *, beam_size: int, lm: str | None, lm_weight: float, word_score: float,
+                      words: list[str] | None = None):
+    """Greedy when beam_size <= 1 and no LM; flashlight beam search otherwise (takes model.decode as **node)."""
     if beam_size <= 1 and not lm:
-        return GreedyCTCDecoder(itos, blank=0)
-    return BeamCTCDecoder(itos, max(int(beam_size), 1), lm=lm, words=words, lm_weight=lm_weight,
+        return GreedyCTCDecoder(itos)
+    return BeamCTCDecoder(itos, beam_size=max(int(beam_size), 1), lm=lm, words=words, lm_weight=lm_weight,
                           word_score=word_score)
