@@ -28,7 +28,7 @@ def padding_and_rtf(dm, module) -> dict:
     """Padding with random batches under the same frame budget, and the real-time factor of decoding."""
     from tasks.speech.sampler import FrameBudgetSampler
 
-    lengths = dm.frame_lengths("train")
+    lengths = [dm.length(it) for it in dm.items["train"]]  # 10 ms frames per utterance
     d = dm.data
     sampler = FrameBudgetSampler(lengths, int(d["batch_frames"]), max_batch_size=int(d["max_batch_size"]),
                                  bucket=False, seed=0)

@@ -1,25 +1,24 @@
 """Speech data: reader by data name -> utterances with character targets -> frame-budget batches.
 
-Audio is decoded per item in the loader (soundfile, resampled to data.sample_rate, mixed to mono);
-the model computes log-mel features from the waveform. Unreadable files become `Skipped` and are
-counted by the module; data.strict=true makes them fatal.
+Audio is decoded per item in the loader (soundfile, resampled to the model's sample rate, mixed
+to mono); the model computes log-mel features from the waveform. Unreadable files become
+`Skipped` and are counted by the module; data.strict=true makes them fatal.
 """
 from __future__ import annotations
 
 import logging
-from functools import partial
-from pathlib import Path
 
-import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from suite.data.audio import AudioError, load_audio
+from suite.data.datamodule import SuiteDataModule
 from suite.data.loader_options import loader_kwargs
-from suite.data.skips import Skipped, drop_skipped, warn_missing
-from suite.data.split_loaders import SplitLoaders
+from suite.data.skips import Skipped, drop_skipped
+from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.speech import readers
+from tasks.speech.meta import SpeechMeta
 from tasks.speech.sampler import FrameBudgetSampler
 from tasks.speech.synthetic import generate_digits
 from tasks.speech.text import Chars, ctc_min_frames, normalise
@@ -29,11 +28,15 @@ FRAMES_PER_SECOND = 100  # the sampler's budget counts 10 ms feature frames
 MAX_WORDS = 200_000  # training words kept for an n-gram LM's lexicon
 
 
-def read_splits(data: dict) -> readers.Splits:
+def _digits(data: dict):
+    return generate_digits(data["root"], n_train=data["n_train"], n_val=data["n_val"], n_test=data["n_test"],
+                           seed=data.get("seed", 0))
+
+
+def read_splits(data: dict) -> Splits:
     name, strict = data["name"], bool(data.get("strict", False))
     if name == "spoken_digits":
-        root = generate_digits(data["root"], n_train=data["n_train"], n_val=data["n_val"], n_test=data["n_test"],
-                               seed=data.get("seed", 0))
+        root = _digits(data)  # cached: generate() wrote it, this finds it
         return readers.read_manifests(root / "train.jsonl", root / "val.jsonl", root / "test.jsonl", strict=strict)
     if name == "audio_manifest":
         return readers.read_manifests(data["train"], data.get("val"), data.get("test"),
@@ -79,75 +82,52 @@ def collate(items: list) -> dict:
             "ids": [it["id"] for it in items]}
 
 
-class SpeechDataModule(SplitLoaders, pl.LightningDataModule):
-    def __init__(self, data: dict, vocab: dict | None = None):
-        super().__init__()
-        self.data = data
-        self.chars = Chars(vocab["itos"]) if vocab else None
-        self.words = list(vocab.get("words", [])) if vocab else []
-        self.items: dict[str, list[dict]] = {}
+class SpeechDataModule(SuiteDataModule):
+    meta_type = SpeechMeta
+    path_keys = ("root", "train", "val", "test")
+    item_kind = "utterances"
 
-    def prepare_data(self) -> None:
+    def generate(self) -> None:
         if self.data["name"] == "spoken_digits":  # rank 0 generates; the other ranks find it cached
-            read_splits(self.data)
+            _digits(self.data)
 
-    def setup(self, stage: str | None = None) -> None:
-        if self.items:
-            return
-        splits = read_splits(self.data)
-        for note in splits.notes:
-            log.info(note)
-        warn_missing(splits.missing, "audio files")
-        self.skipped_at_setup = len(splits.missing) + len(splits.bad)  # counted in the module's data/skipped
-        if splits.bad:
-            log.warning("skipped %d unreadable audio files or manifest lines, e.g. %s; set data.strict=true to "
-                        "fail instead", len(splits.bad), "; ".join(f"{p} ({r})" for p, r in splits.bad[:3]))
-        if self.chars is None:
-            texts = [normalise(u.text) for u in splits.train]
-            self.chars = Chars.build(texts)
-            self.words = sorted({w for t in texts for w in t.split()})[:MAX_WORDS]
-        for name in ("train", "val", "test"):
-            self.items[name] = self._encode(getattr(splits, name), train=name == "train")
-        hours = sum(it["duration"] for it in self.items["train"]) / 3600
-        log.info("speech data: %d train (%.2f h) / %d val / %d test utterances; %d characters",
-                 len(self.items["train"]), hours, len(self.items["val"]), len(self.items["test"]), len(self.chars))
+    def read(self) -> Splits:
+        return read_splits(self.data)
 
-    def _encode(self, utts: list[readers.Utterance], train: bool) -> list[dict]:
-        max_seconds = float(self.data["max_duration"])
+    def build_meta(self, train: list[readers.Utterance]) -> SpeechMeta:
+        texts = [normalise(u.text) for u in train]
+        return SpeechMeta(data=self.data, chars=Chars.build(texts),
+                          words=sorted({w for t in texts for w in t.split()})[:MAX_WORDS],
+                          sample_rate=int(self.data["sample_rate"]))
+
+    def encode(self, utts: list[readers.Utterance], split: str) -> list[dict]:
+        max_seconds, train = float(self.data["max_duration"]), split == "train"
         items, too_long = [], 0
         for i, u in enumerate(utts):
             if train and u.duration > max_seconds:
                 too_long += 1  # one long utterance would blow the frame budget of its batch
                 continue
             ref = normalise(u.text)
-            target = self.chars.encode(ref)
+            target = self.meta.chars.encode(ref)
             items.append({"audio": u.audio, "duration": u.duration, "ref": ref, "target": target,
                           "min_frames": ctc_min_frames(target), "id": i})
         if too_long:
             log.warning("skipped %d training utterances longer than data.max_duration=%gs", too_long, max_seconds)
+        if train:
+            log.info("speech training audio: %.2f h; %d characters", sum(it["duration"] for it in items) / 3600,
+                     len(self.meta.chars))
         return items
 
-    def metadata(self) -> dict:
-        data = dict(self.data)
-        for key in ("root", "train", "val", "test"):  # absolute, so suite-eval works from any directory
-            if isinstance(data.get(key), str) and data[key]:
-                data[key] = str(Path(data[key]).expanduser().absolute())
-        return {"vocab": {"itos": list(self.chars.itos), "words": self.words}, "data": data}
+    def length(self, item: dict) -> int:
+        return max(1, int(item["duration"] * FRAMES_PER_SECOND))  # 10 ms frames, known before decoding
 
-    @property
-    def has_test(self) -> bool:
-        return bool(self.items.get("test"))
+    def collate(self, items: list) -> dict:
+        return collate(items)
 
-    def frame_lengths(self, name: str) -> list[int]:
-        return [max(1, int(it["duration"] * FRAMES_PER_SECOND)) for it in self.items[name]]
-
-    def _loader(self, name: str, train: bool, bucket: bool = True) -> DataLoader:
-        d = self.data
-        sampler = FrameBudgetSampler(self.frame_lengths(name), int(d["batch_frames"]),
-                                     max_batch_size=int(d["max_batch_size"]), shuffle=train, bucket=bucket,
-                                     seed=int(d.get("seed", 0)))
-        dataset = AudioDataset(self.items[name], int(d["sample_rate"]), bool(d.get("strict", False)))
-        return DataLoader(dataset, batch_sampler=sampler, collate_fn=partial(collate), **loader_kwargs(d))
-
-
-DataModule = SpeechDataModule  # the name suite.registry looks up
+    def loader(self, split: str, train: bool) -> DataLoader:
+        """Batches under a frame budget (not a fixed size), sharded by rank by the sampler itself."""
+        d, items = self.data, self.items[split]
+        sampler = FrameBudgetSampler([self.length(it) for it in items], int(d["batch_frames"]),
+                                     max_batch_size=int(d["max_batch_size"]), shuffle=train, seed=int(d.get("seed", 0)))
+        dataset = AudioDataset(items, self.meta.sample_rate, bool(d.get("strict", False)))
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=self.collate, **loader_kwargs(d))

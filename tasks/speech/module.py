@@ -13,10 +13,10 @@ from torch import nn
 from suite.data.skips import Skipped
 from suite.module import SuiteModule
 from suite.nn.audio_frontend import ConvSubsampler, LogMel, SpecAugment
-from suite.nn.cells import check_cell
+from suite.nn.cells import RNNS, check_cell
 from suite.nn.ctc import build_ctc_decoder
-from suite.nn.cells import RNNS
 from suite.nn.padded_rnn import run_rnn
+from tasks.speech.meta import SpeechMeta
 
 TOO_SHORT = "too short for its transcript under CTC"
 
@@ -31,17 +31,19 @@ def speech_metrics(hypotheses: list[str], references: list[str]) -> dict[str, fl
 class SpeechModule(SuiteModule):
     task_name = "speech"
     item_kind = "utterances"
+    meta_type = SpeechMeta
     compile_targets = ("subsample",)  # the conv front end; the BiLSTM is one fused call already
+    max_examples = 8  # audio clips in the W&B table and panel per validation
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: SpeechMeta | dict):
         super().__init__(model, meta)
-        self.itos, self.words = list(meta["vocab"]["itos"]), list(meta["vocab"].get("words", []))
-        self.sample_rate = int(meta["data"]["sample_rate"])
-        feats, enc, aug = model["features"], model["encoder"], model["specaugment"]
-        self.frontend = LogMel(self.sample_rate, n_mels=feats["n_mels"], win_ms=feats["win_ms"],
-                               hop_ms=feats["hop_ms"])
-        self.augment = SpecAugment(**aug)
-        self.subsample = ConvSubsampler(feats["n_mels"], enc["channels"], enc["time_strides"], enc["proj_size"])
+        self.itos, self.words = list(self.meta.chars.itos), list(self.meta.words)
+        self.sample_rate = int(self.meta.sample_rate)
+        feats, enc = model["features"], model["encoder"]
+        self.frontend = LogMel(self.sample_rate, **feats)
+        self.augment = SpecAugment(**model["specaugment"])
+        self.subsample = ConvSubsampler(feats["n_mels"], channels=enc["channels"], time_strides=enc["time_strides"],
+                                        proj_size=enc["proj_size"])
         self.rnn = RNNS[check_cell(model["cell"])](
             enc["proj_size"], enc["hidden_size"], num_layers=enc["num_layers"], batch_first=True,
             bidirectional=True, dropout=enc["dropout"] if enc["num_layers"] > 1 else 0.0)
@@ -49,8 +51,6 @@ class SpeechModule(SuiteModule):
         self.head = nn.Linear(2 * enc["hidden_size"], len(self.itos))
         self.decode_cfg = model["decode"]
         self._decoders: dict = {}
-        self._outputs: list = []
-        self._clips: list = []  # raw samples of self.examples' audio, for the W&B audio panel
 
     # --- model ---------------------------------------------------------------------------------
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -65,8 +65,7 @@ class SpeechModule(SuiteModule):
         d = self.decode_cfg
         beam = int(beam_size or d["beam_size"])
         if beam not in self._decoders:  # flashlight decoders take a moment to build: keep them
-            self._decoders[beam] = build_ctc_decoder(self.itos, beam, lm=d.get("lm"), words=self.words,
-                                                     lm_weight=d["lm_weight"], word_score=d["word_score"])
+            self._decoders[beam] = build_ctc_decoder(self.itos, **{**d, "beam_size": beam}, words=self.words)
         return self._decoders[beam]
 
     def transcribe(self, wave: torch.Tensor, lengths: torch.Tensor, beam_size: int | None = None) -> list[str]:
@@ -96,65 +95,39 @@ class SpeechModule(SuiteModule):
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------
-    def _eval_step(self, batch: dict, stage: str) -> None:
-        self.count_skipped(batch)
+    def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor | None, list[dict]]:
         if not batch["size"]:
-            return
-        log_probs, frames = self(batch["wave"], batch["lengths"])
-        self.log(f"{stage}/loss", self._loss(batch, log_probs, frames, count=False), batch_size=batch["size"],
-                 sync_dist=True)
+            return None, []  # every file of the batch was unreadable
+        log_probs, frames = self(batch["wave"], batch["lengths"])  # (B, T, V), (B,): once, for loss and decoding
+        loss = self._loss(batch, log_probs, frames, count=False)
         hyps = self.decoder()(log_probs, frames)
-        self._outputs.extend(zip(batch["ids"], hyps, batch["refs"]))
-        if stage == "val" and self.keep_examples and len(self.examples) < 8:
-            self._keep_examples(batch, hyps)
+        rows = [{"id": i, "hypothesis": h, "reference": r} for i, h, r in zip(batch["ids"], hyps, batch["refs"])]
+        if self.collecting_examples(stage):  # the raw samples, for the W&B table and audio panel
+            for k, row in enumerate(rows[: self.max_examples]):
+                row["clip"] = batch["wave"][k, : int(batch["lengths"][k])].cpu().numpy()  # (N,)
+        return loss, rows
 
-    def _keep_examples(self, batch: dict, hyps: list[str]) -> None:
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        return speech_metrics([r["hypothesis"] for r in rows], [r["reference"] for r in rows])
+
+    def example(self, row: dict) -> dict | None:
+        if "clip" not in row:
+            return None
         import wandb
 
-        for k in range(min(8 - len(self.examples), batch["size"])):
-            clip = batch["wave"][k, : int(batch["lengths"][k])].cpu().numpy()
-            self._clips.append(clip)
-            self.examples.append({"audio": wandb.Audio(clip, sample_rate=self.sample_rate),
-                                  "reference": batch["refs"][k], "hypothesis": hyps[k]})
+        return {"audio": wandb.Audio(row["clip"], sample_rate=self.sample_rate), "reference": row["reference"],
+                "hypothesis": row["hypothesis"]}
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        outputs = self.gather_lists(self._outputs)
-        self._outputs = []
-        unique = {i: (h, r) for i, h, r in outputs}  # DDP samplers pad with repeats
-        if unique:
-            hyps, refs = zip(*unique.values())
-            for name, value in speech_metrics(list(hyps), list(refs)).items():
-                self.log(f"{stage}/{name}", value)
-
-    def on_validation_epoch_start(self) -> None:
-        self.examples, self._clips = [], []
-
-    def validation_step(self, batch, batch_idx):
-        self._eval_step(batch, "val")
-
-    def on_validation_epoch_end(self):
-        super().on_validation_epoch_end()
-        self._eval_epoch_end("val")
-        self._log_audio_panel()
-
-    def _log_audio_panel(self) -> None:
+    def on_scored(self, rows: list[dict], stage: str) -> None:
         """W&B offline runs keep table audio only as the word "Audio" (as with images, wandb issue 4611):
         log the clips as an audio panel too, captioned reference / hypothesis."""
         from pytorch_lightning.loggers import WandbLogger
 
-        if not self.examples or self.trainer.sanity_checking:
+        shown = [r for r in rows if "clip" in r][: self.max_examples]
+        if stage != "val" or not shown or self.trainer.sanity_checking:
             return
         for logger in self.loggers:
             if isinstance(logger, WandbLogger):
-                logger.log_audio("val/audio", list(self._clips), step=self.global_step,
-                                 caption=[f"{e['reference']} / {e['hypothesis']}" for e in self.examples],
-                                 sample_rate=[self.sample_rate] * len(self._clips))
-
-    def test_step(self, batch, batch_idx):
-        self._eval_step(batch, "test")
-
-    def on_test_epoch_end(self):
-        self._eval_epoch_end("test")
-
-
-Module = SpeechModule  # the name suite.registry looks up
+                logger.log_audio("val/audio", [r["clip"] for r in shown], step=self.global_step,
+                                 caption=[f"{r['reference']} / {r['hypothesis']}" for r in shown],
+                                 sample_rate=[self.sample_rate] * len(shown))

@@ -9,8 +9,6 @@ from omegaconf import DictConfig
 from suite.data.audio import AUDIO_EXTENSIONS, audio_duration, load_audio
 from suite.errors import UserError
 
-MAX_SECONDS = 600.0  # default of max_seconds: longer recordings are refused, the BiLSTM holds all of one in memory
-
 
 def _files(spec: str) -> list[Path]:
     path = Path(str(spec)).expanduser()
@@ -48,13 +46,14 @@ def predict(module, cfg: DictConfig) -> list[dict]:
 
 
 def _max_seconds(cfg: DictConfig) -> float:
-    value = cfg.get("max_seconds", MAX_SECONDS)
+    """task.predict.max_seconds (conf/task/speech.yaml holds its default), checked."""
+    value = cfg.max_seconds
     try:
-        limit = float(MAX_SECONDS if value is None else value)
+        limit = float(value)
     except (TypeError, ValueError):
         limit = -1.0
     if not limit > 0:
-        raise UserError(f"max_seconds={value} must be a positive number of seconds, e.g. max_seconds={MAX_SECONDS:g}")
+        raise UserError(f"max_seconds={value} must be a positive number of seconds, e.g. max_seconds=600")
     return limit
 
 

@@ -1,7 +1,8 @@
 """Speech readers: `audio_manifest` JSON lines and the LibriSpeech folder layout.
 
-Readers only read: they never log. Each returns `Splits` whose `notes` are sentences for the
-caller to log; files listed but absent are in `missing`, unreadable ones and bad lines in `bad`.
+Readers only read: they never log. Each returns `suite.data.splits.Splits` whose `notes` are
+sentences for the caller to log; files listed but absent, unreadable ones and bad lines are in
+`skipped` as (file or manifest:line, why).
 Durations come from the manifest's optional "duration" field, else from the file header, so
 batches can be bucketed by length before any audio is decoded.
 """
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from suite.data.audio import AudioError, audio_duration
 from suite.data.checks import check_fractions, check_root
+from suite.data.splits import Splits
 from suite.errors import UserError
+
+MISSING = "no such file (listed in the dataset)"
 
 
 @dataclass(frozen=True)
@@ -24,22 +28,12 @@ class Utterance:
     duration: float  # seconds
 
 
-@dataclass
-class Splits:
-    train: list[Utterance] = field(default_factory=list)
-    val: list[Utterance] = field(default_factory=list)
-    test: list[Utterance] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # listed, but no such file
-    bad: list[tuple[str, str]] = field(default_factory=list)  # (file or manifest:line, why) skipped
-    notes: list[str] = field(default_factory=list)
-
-
 def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Utterance | None:
     """An Utterance, or None after recording why the item is unusable (fatal when strict)."""
     if not path.exists():
         if strict:
-            raise AudioError(path, "no such file (listed in the dataset)", "fix the list or set data.strict=false")
-        out.missing.append(str(path))
+            raise AudioError(path, MISSING, "fix the list or set data.strict=false")
+        out.skipped.append((str(path), MISSING))
         return None
     try:
         if duration is None:
@@ -49,7 +43,7 @@ def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Ut
     except AudioError as e:
         if strict:
             raise
-        out.bad.append((str(path), e.reason or str(e)))
+        out.skipped.append((str(path), e.reason or str(e)))
         return None
     return Utterance(str(path), text, float(duration))
 
@@ -81,10 +75,10 @@ def read_manifest_file(path, out: Splits, strict: bool = False) -> list[Utteranc
         except (ValueError, KeyError, TypeError):
             if strict:
                 raise UserError(f"{where} is not a JSON object with string \"audio\" and \"text\": fix the line")
-            out.bad.append((where, 'not a JSON object with string "audio" and "text"'))
+            out.skipped.append((where, 'not a JSON object with string "audio" and "text"'))
             continue
         if not text.strip():
-            out.bad.append((where, "empty transcript"))
+            out.skipped.append((where, "empty transcript"))
             continue
         audio_path = Path(audio).expanduser()
         audio_path = audio_path if audio_path.is_absolute() else path.parent / audio_path
@@ -98,7 +92,7 @@ def read_manifests(train, val=None, test=None, *, val_fraction: float = 0.05, se
                    strict: bool = False) -> Splits:
     if train in (None, ""):
         raise UserError('data.train is not set: set data.train=<JSON-lines manifest, {"audio": ..., "text": ...} a line>')
-    out = Splits()
+    out = Splits(train=[])
     out.train = read_manifest_file(train, out, strict)
     if val:
         out.val = read_manifest_file(val, out, strict)
@@ -133,7 +127,7 @@ def read_librispeech_set(root: Path, name: str, out: Splits, strict: bool = Fals
             if not uid:
                 continue
             if not text.strip():
-                out.bad.append((f"{trans.name}:{number}", "empty transcript"))
+                out.skipped.append((f"{trans.name}:{number}", "empty transcript"))
                 continue
             utt = _utterance(trans.parent / f"{uid}.flac", text, None, out, strict)
             if utt:
@@ -144,7 +138,7 @@ def read_librispeech_set(root: Path, name: str, out: Splits, strict: bool = Fals
 def read_librispeech(root, train_sets, val_sets=(), test_sets=(), *, val_fraction: float = 0.05,
                      seed: int = 0, strict: bool = False) -> Splits:
     root = _librispeech_root(root)
-    out = Splits()
+    out = Splits(train=[])
     for split, names in (("train", train_sets), ("val", val_sets), ("test", test_sets)):
         for name in names or ():
             getattr(out, split).extend(read_librispeech_set(root, name, out, strict))
@@ -159,8 +153,7 @@ def read_librispeech(root, train_sets, val_sets=(), test_sets=(), *, val_fractio
 
 def _check_train(out: Splits, where: str) -> None:
     if not out.train:
-        why = f" ({len(out.missing)} missing files, {len(out.bad)} unreadable files or bad lines)" if (
-            out.missing or out.bad) else ""
+        why = f" ({len(out.skipped)} missing or unreadable files or bad lines)" if out.skipped else ""
         raise UserError(f"no usable training utterances in {where}{why}: check the audio paths and transcripts")
 
 

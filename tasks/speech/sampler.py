@@ -20,7 +20,7 @@ class FrameBudgetSampler(Sampler[list[int]]):
     is padded with repeats so all ranks step the same number of times.
     """
 
-    def __init__(self, lengths: list[int], max_frames: int, *, max_batch_size: int = 256, shuffle: bool = True,
+    def __init__(self, lengths: list[int], max_frames: int, *, max_batch_size: int, shuffle: bool = True,
                  bucket: bool = True, seed: int = 0):
         self.lengths, self.max_frames, self.max_batch_size = lengths, max_frames, max_batch_size
         self.shuffle, self.seed = shuffle, seed

@@ -23,6 +23,13 @@ class Chars:
         chars = sorted({c for t in texts for c in t} - {SPACE})
         return cls([BLANK, SPACE, *chars])
 
+    @classmethod
+    def from_dict(cls, saved: dict) -> "Chars":
+        return cls(saved["itos"])
+
+    def to_dict(self) -> dict:
+        return {"itos": list(self.itos)}
+
     def __len__(self) -> int:
         return len(self.itos)
 

@@ -10,14 +10,15 @@ from suite.data.audio import AudioError
 from suite.engine import predict, train
 from suite.errors import UserError
 from tests.conftest import compose_train
-from tests.fixtures.audio_formats import TINY_SPEECH, write_audio, write_broken, write_manifest
+from tests.fixtures.audio_formats import write_audio, write_broken, write_manifest
 from tests.integration.cli import error_line, run
+from tests.tiny import tiny
 
 
 @pytest.fixture(scope="module")
 def ckpt(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("asr") / "run"
-    run("suite-train", *TINY_SPEECH, f"hydra.run.dir={run_dir}")
+    run("suite-train", *tiny("speech"), f"hydra.run.dir={run_dir}")
     return run_dir / "checkpoints" / "last.ckpt"
 
 
@@ -66,15 +67,15 @@ def test_manifest_with_broken_and_missing_files_trains_and_counts_them(tmp_path,
     rows += [{"audio": "clips/missing.flac", "text": "five"}]
     train_m = write_manifest(tmp_path / "train.jsonl", rows)
     val_m = write_manifest(tmp_path / "val.jsonl", rows[:2])
-    overrides = [o for o in TINY_SPEECH if not o.startswith("data.")]
+    overrides = [o for o in tiny("speech") if not o.startswith("data.")]
     with caplog.at_level(logging.WARNING):
         metrics = train(compose_train(tmp_path / "run", [
             *overrides, "data=audio_manifest", f"data.train={train_m}", f"data.val={val_m}", "data.num_workers=0",
             "data.batch_frames=400"]))
     assert 0 <= metrics["val/wer"] and "test/wer" not in metrics
     text = caplog.text
-    assert "skipped 1 audio files listed in the dataset but missing on disk" in text
-    assert "skipped 3 unreadable audio files or manifest lines" in text  # empty, zero-length, corrupt headers
+    # at setup: empty, zero-length and corrupt headers, and the missing file
+    assert "skipped 4 unusable utterances, e.g. " in text and "empty.wav (the file is empty (0 bytes))" in text
     assert "skipped 1 unreadable utterances" in text and "silent.flac" in text  # silence found when decoded
 
 

@@ -6,7 +6,7 @@ import torch
 
 from suite.engine import train
 from tests.conftest import compose_train
-from tests.fixtures.audio_formats import TINY_SPEECH
+from tests.tiny import tiny
 
 
 @pytest.mark.parametrize("extra", [
@@ -15,20 +15,19 @@ from tests.fixtures.audio_formats import TINY_SPEECH
     ["model.cell=rnn", "model.encoder.time_strides=[2,1]"],
 ])
 def test_train_writes_checkpoints_and_metrics(tmp_path, extra):
-    metrics = train(compose_train(tmp_path, [*TINY_SPEECH, *extra]))
+    metrics = train(compose_train(tmp_path, tiny("speech", *extra)))
     assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
     for split in ("val", "test"):
         assert 0.0 <= metrics[f"{split}/cer"] and 0.0 <= metrics[f"{split}/wer"] and metrics[f"{split}/loss"] > 0
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["suite"]["task"] == "speech"
     meta = ckpt["hyper_parameters"]["meta"]
-    assert meta["vocab"]["itos"][:2] == ["<blank>", " "] and "seven" in meta["vocab"]["words"]
-    assert meta["data"]["sample_rate"] == 16000
+    assert meta["chars"]["itos"][:2] == ["<blank>", " "] and "seven" in meta["words"]
+    assert meta["sample_rate"] == 16000 and meta["data"]["name"] == "spoken_digits"
 
 
 def test_wandb_run_gets_a_table_and_playable_validation_audio(tmp_path):
-    overrides = [o for o in TINY_SPEECH if o != "logger=none"]
-    train(compose_train(tmp_path, [*overrides, "logger=wandb", "logger.offline=true"]))
+    train(compose_train(tmp_path, tiny("speech", "logger=wandb", "logger.offline=true")))
     media = next((tmp_path / "wandb").glob("offline-run-*")) / "files" / "media"
     table = json.loads(next((media / "table" / "val").glob("*.table.json")).read_text())
     assert table["columns"] == ["audio", "reference", "hypothesis"] and table["data"]

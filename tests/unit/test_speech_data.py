@@ -5,9 +5,11 @@ import pytest
 import torch
 
 from suite.data.skips import Skipped
+from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.speech import readers
 from tasks.speech.datamodule import SpeechDataModule, collate
+from tasks.speech.meta import SpeechMeta
 from tasks.speech.sampler import FrameBudgetSampler
 from tests.fixtures.audio_formats import write_audio, write_broken, write_librispeech, write_manifest
 
@@ -33,13 +35,13 @@ def _manifest_with_bad_items(tmp_path):
 
 def test_manifest_reads_relative_and_absolute_paths_and_counts_bad_items(tmp_path):
     path = _manifest_with_bad_items(tmp_path)
-    out = readers.Splits()
+    out = Splits(train=[])
     utts = readers.read_manifest_file(path, out)
     # header-level breakage (empty, zero-length, corrupt) is caught now; silence only when decoded
     assert sorted(u.audio.rsplit("/", 1)[-1] for u in utts) == ["g0.wav", "g1.flac", "g2.ogg", "g3.wav", "silent.flac"]
-    assert [m.rsplit("/", 1)[-1] for m in out.missing] == ["missing.wav"]
-    reasons = dict(out.bad)
-    assert len(out.bad) == 5 and reasons["train.jsonl:10"] == "empty transcript"
+    assert [p.rsplit("/", 1)[-1] for p, why in out.skipped if why == readers.MISSING] == ["missing.wav"]
+    reasons = dict(out.skipped)
+    assert len(out.skipped) == 6 and reasons["train.jsonl:10"] == "empty transcript"
     assert any("not a JSON object" in r for r in reasons.values())
     assert utts[1].duration == pytest.approx(0.3, abs=1e-3)
 
@@ -67,15 +69,29 @@ def test_datamodule_skips_and_counts_unreadable_audio_in_batches(tmp_path):
     path = _manifest_with_bad_items(tmp_path)
     dm = SpeechDataModule({**MANIFEST_DATA, "train": str(path), "val_fraction": 0.0})
     dm.setup("fit")
-    assert dm.chars.itos[:2] == ["<blank>", " "] and "h" in dm.chars.itos and "H" not in dm.chars.itos
-    assert dm.words == ["0", "1", "2", "3", "bad", "hello", "world"]  # "bad": silent.flac, found when decoded
+    assert dm.skipped_at_setup == 6  # 3 broken headers, a missing file, an empty transcript, a bad line
+    itos = dm.meta.chars.itos
+    assert itos[:2] == ["<blank>", " "] and "h" in itos and "H" not in itos
+    assert dm.meta.words == ["0", "1", "2", "3", "bad", "hello", "world"]  # "bad": silent.flac, found when decoded
     batches = list(dm.train_dataloader())
     skipped = [s for b in batches for s in b["skipped"]]
     assert [s.path.rsplit("/", 1)[-1] for s in skipped] == ["silent.flac"]
     assert sorted(r for b in batches for r in b["refs"]) == [f"hello world {i}" for i in range(4)]
     assert all(b["wave"].shape == (b["size"], int(b["lengths"].max())) for b in batches if b["size"])
-    meta = dm.metadata()
-    assert json.loads(json.dumps(meta)) == meta  # plain data, travels in the checkpoint
+    saved = dm.metadata().to_dict()
+    assert json.loads(json.dumps(saved)) == saved  # plain data, travels in the checkpoint
+    back = SpeechMeta.from_dict(saved)
+    assert back.chars.itos == itos and back.sample_rate == 16000 and back.data["train"] == str(path)
+
+
+def test_frame_budget_batches_are_bucketed_by_duration(tmp_path):
+    clips = [write_audio(tmp_path / f"c{i}.wav", s) for i, s in enumerate([0.9, 0.2, 1.5, 0.3, 1.0, 0.25])]
+    path = write_manifest(tmp_path / "m.jsonl", [{"audio": p.name, "text": "one"} for p in clips])
+    dm = SpeechDataModule({**MANIFEST_DATA, "train": str(path), "val_fraction": 0.0, "batch_frames": 200})
+    dm.setup("fit")
+    assert [dm.length(it) for it in dm.items["train"]] == [90, 20, 150, 30, 100, 25]  # 10 ms frames
+    batches = sorted(sorted(dm.length(dm.items["train"][i]) for i in b["ids"]) for b in dm.train_dataloader())
+    assert batches == [[20, 25, 30], [90, 100], [150]]  # neighbours in length, each under 200 padded frames
 
 
 def test_collate_pads_and_lists_skipped():
@@ -110,7 +126,7 @@ def test_frame_budget_sampler_covers_everything_within_budget_with_little_paddin
 
 def test_frame_budget_sampler_shards_batches_by_rank(monkeypatch):
     lengths = list(range(10, 310))
-    s = FrameBudgetSampler(lengths, 1000, shuffle=True, seed=3)
+    s = FrameBudgetSampler(lengths, 1000, max_batch_size=64, shuffle=True, seed=3)
     shards = []
     for rank in (0, 1):
         monkeypatch.setattr(FrameBudgetSampler, "_world", lambda self, r=rank: (r, 2))

@@ -1,10 +1,11 @@
-"""Speech front-end, model and CTC decoding: exact lengths, padding invariance, decoders agree."""
+"""Speech front-end, model, evaluation and CTC decoding: exact lengths, padding invariance, decoders agree."""
 import pytest
 import torch
 
 from suite.nn.audio_frontend import ConvSubsampler, LogMel, SpecAugment
 from suite.nn.ctc import BeamCTCDecoder, GreedyCTCDecoder, build_ctc_decoder
 from suite.errors import UserError
+from tasks.speech.meta import SpeechMeta
 from tasks.speech.module import SpeechModule, speech_metrics
 from tasks.speech.text import Chars, ctc_min_frames
 
@@ -17,11 +18,12 @@ MODEL = {
     "decode": {"beam_size": 1, "lm": None, "lm_weight": 1.0, "word_score": 0.0},
     "optimizer": None,
 }
-META = {"vocab": {"itos": ITOS, "words": ["one", "two"]}, "data": {"sample_rate": 16000}}
+META = SpeechMeta(chars=Chars(ITOS), words=["one", "two"], sample_rate=16000)
+NO_LM = {"lm": None, "lm_weight": 1.0, "word_score": 0.0}  # lexicon-free beam search
 
 
 def test_logmel_frames_and_per_utterance_normalisation():
-    mel = LogMel(16000, n_mels=32)
+    mel = LogMel(16000, **MODEL["features"])
     wave = torch.randn(2, 16000)
     feats, frames = mel(wave, torch.tensor([16000, 8000]))
     assert feats.shape == (2, 101, 32) and frames.tolist() == [101, 51]
@@ -41,7 +43,7 @@ def test_specaugment_masks_only_in_training():
 
 @pytest.mark.parametrize("strides", [[2, 2], [2, 1], [3, 1]])
 def test_conv_subsampler_lengths_match_its_output(strides):
-    conv = ConvSubsampler(32, [4, 4], strides, 16)
+    conv = ConvSubsampler(32, channels=[4, 4], time_strides=strides, proj_size=16)
     lengths = torch.tensor([37, 20, 5, 1])
     out, out_len = conv(torch.randn(4, 37, 32), lengths)
     assert out.shape[:2] == (4, int(out_len.max())) and out_len.tolist() == conv.out_lengths(lengths).tolist()
@@ -78,6 +80,51 @@ def test_ctc_loss_drops_and_counts_utterances_too_short_for_their_transcript():
     assert module.skips.count == 1 and "b.wav" in module.skips.seen
 
 
+def test_conv_layers_without_a_stride_each_are_one_clear_line():
+    with pytest.raises(UserError, match="channels has 2 layers but time_strides 1") as err:
+        ConvSubsampler(32, channels=[4, 4], time_strides=[2], proj_size=16)
+    assert "\n" not in str(err.value)
+
+
+def _eval_batch(texts: list[str], seconds: list[float]) -> dict:
+    targets = [Chars(ITOS).encode(t) for t in texts]
+    lengths = torch.tensor([int(16000 * s) for s in seconds])  # (B,)
+    return {"wave": torch.randn(len(texts), int(lengths.max())), "lengths": lengths, "size": len(texts),
+            "skipped": [], "targets": torch.tensor([t for row in targets for t in row]),
+            "target_lengths": torch.tensor([len(t) for t in targets]),
+            "min_frames": torch.tensor([ctc_min_frames(t) for t in targets]), "audio": ["a.wav", "b.wav"],
+            "refs": texts, "ids": [4, 9]}
+
+
+def test_evaluation_encodes_each_batch_once_and_scores_its_rows():
+    """The loss and the decoding of an evaluation batch share one pass of the network."""
+    torch.manual_seed(0)
+    module = SpeechModule(MODEL, META).eval()
+    calls = []
+    module.frontend.register_forward_hook(lambda *_: calls.append(1))
+    with torch.no_grad():
+        loss, rows = module.eval_batch(_eval_batch(["one two", "ten"], [1.0, 0.6]), "val")
+    assert len(calls) == 1 and torch.isfinite(loss) and loss > 0
+    assert [r["id"] for r in rows] == [4, 9] and [r["reference"] for r in rows] == ["one two", "ten"]
+    assert all(isinstance(r["hypothesis"], str) and "clip" not in r for r in rows)  # no W&B: no clips kept
+    rows[0]["hypothesis"], rows[1]["hypothesis"] = "one two", "tan"
+    assert module.score(rows, "val") == pytest.approx({"wer": 1 / 3, "cer": 1 / 10})
+    assert module.eval_batch({"size": 0, "skipped": []}, "val") == (None, [])  # every file unreadable
+
+
+def test_examples_carry_the_clip_and_its_texts():
+    module = SpeechModule(MODEL, META).eval()
+    module.keep_examples = True  # what the prediction table turns on under a W&B logger
+    batch = _eval_batch(["one", "two"], [0.5, 0.3])
+    with torch.no_grad():
+        _, rows = module.eval_batch(batch, "val")
+    assert [len(r["clip"]) for r in rows] == [8000, 4800]  # each clip cut to its own length
+    shown = module.example(rows[1])
+    assert list(shown) == ["audio", "reference", "hypothesis"] and shown["reference"] == "two"
+    _, test_rows = module.eval_batch(batch, "test")
+    assert all("clip" not in r for r in test_rows)  # the table shows validation only
+
+
 def test_greedy_collapses_repeats_and_drops_blanks():
     frames = [0, 3, 3, 0, 3, 4, 1, 1, 5, 0, 0, 6, 4]  # "nn o| two" with blanks between the n's
     log_probs = torch.full((1, len(frames), len(ITOS)), -10.0)
@@ -96,10 +143,10 @@ def test_beam_of_one_equals_greedy():
         return decoder(log_probs, lengths)
 
     greedy = texts(GreedyCTCDecoder(ITOS))
-    assert texts(BeamCTCDecoder(ITOS, 1)) == greedy and any(greedy)
-    assert isinstance(build_ctc_decoder(ITOS, 1), GreedyCTCDecoder)
-    assert isinstance(build_ctc_decoder(ITOS, 4), BeamCTCDecoder)
-    assert len(texts(BeamCTCDecoder(ITOS, 8))) == 4
+    assert texts(BeamCTCDecoder(ITOS, beam_size=1, **NO_LM)) == greedy and any(greedy)
+    assert isinstance(build_ctc_decoder(ITOS, beam_size=1, **NO_LM), GreedyCTCDecoder)
+    assert isinstance(build_ctc_decoder(ITOS, beam_size=4, **NO_LM), BeamCTCDecoder)
+    assert len(texts(BeamCTCDecoder(ITOS, beam_size=8, **NO_LM))) == 4
 
 
 ARPA = """\\data\\
@@ -126,7 +173,7 @@ def test_kenlm_beam_search_spells_only_lexicon_words(tmp_path):
     (tmp_path / "lm.arpa").write_text(ARPA)
     torch.manual_seed(1)
     log_probs = torch.randn(2, 40, len(ITOS)).log_softmax(-1)
-    lm = BeamCTCDecoder(ITOS, 16, lm=str(tmp_path / "lm.arpa"), words=["one", "two"])
+    lm = BeamCTCDecoder(ITOS, **{**NO_LM, "beam_size": 16, "lm": str(tmp_path / "lm.arpa")}, words=["one", "two"])
     texts = lm(log_probs, torch.tensor([40, 25]))
     assert all(t and set(t.split()) <= {"one", "two"} for t in texts)
     greedy = GreedyCTCDecoder(ITOS)(log_probs, torch.tensor([40, 25]))
@@ -135,10 +182,10 @@ def test_kenlm_beam_search_spells_only_lexicon_words(tmp_path):
 
 def test_missing_or_broken_lm_is_one_clear_line(tmp_path):
     with pytest.raises(UserError, match="does not exist"):
-        BeamCTCDecoder(ITOS, 4, lm=str(tmp_path / "nope.arpa"), words=["one"])
+        BeamCTCDecoder(ITOS, **{**NO_LM, "beam_size": 4, "lm": str(tmp_path / "nope.arpa")}, words=["one"])
     (tmp_path / "bad.arpa").write_text("not an arpa file\n")
     with pytest.raises(UserError, match="cannot load n-gram LM") as err:
-        BeamCTCDecoder(ITOS, 4, lm=str(tmp_path / "bad.arpa"), words=["one"])
+        BeamCTCDecoder(ITOS, **{**NO_LM, "beam_size": 4, "lm": str(tmp_path / "bad.arpa")}, words=["one"])
     assert "\n" not in str(err.value)
 
 
