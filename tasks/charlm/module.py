@@ -11,6 +11,7 @@ from torch import nn
 from suite.module import SuiteModule
 from suite.nn.cells import RNNS, check_cell
 from suite.nn.gradient_probe import stepwise_states
+from tasks.charlm.meta import CharLMMeta
 
 
 def bits_per_char(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -22,14 +23,6 @@ def unigram_log2probs(counts: list[int]) -> torch.Tensor:
     """log2 p(char) from training counts, add-one smoothed so unseen characters cost finite bits: (V,)."""
     c = torch.tensor(counts, dtype=torch.float64) + 1
     return torch.log2(c / c.sum())
-
-
-def summarise(sums: torch.Tensor) -> dict[str, float]:
-    """(nats, unigram bits, characters) summed over val -> val/loss (nats), val/bpc, val/bpc_unigram."""
-    nats, unigram_bits, n = sums.tolist()
-    if not n:
-        return {}
-    return {"val/loss": nats / n, "val/bpc": nats / n / math.log(2), "val/bpc_unigram": unigram_bits / n}
 
 
 class CharRNN(nn.Module):
@@ -58,20 +51,20 @@ def detach(state):
 class CharLMModule(SuiteModule):
     task_name = "charlm"
     item_kind = "characters"
+    meta_type = CharLMMeta
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: CharLMMeta | dict):
         super().__init__(model, meta)
-        self.chars = list(meta["vocab"]["chars"])
+        self.chars = list(self.meta.chars)
         self.index = {c: i for i, c in enumerate(self.chars)}
         self.net = CharRNN(len(self.chars), cell=model["cell"], embed_size=model["embed_size"],
                            hidden_size=model["hidden_size"], num_layers=model["num_layers"], dropout=model["dropout"])
-        self.register_buffer("unigram", unigram_log2probs(meta["vocab"]["counts"]).float(), persistent=False)
-        self._state = {"train": None, "val": None}  # carried across consecutive batches of each loop
-        self._sums = torch.zeros(3, dtype=torch.float64)  # val: nats, unigram bits, characters
+        self.register_buffer("unigram", unigram_log2probs(self.meta.counts).float(), persistent=False)  # (V,)
+        self._state = {"train": None, "val": None, "test": None}  # carried across consecutive batches of each loop
 
     def _carried(self, batch: dict, loop: str):
         if batch["first"]:
-            self._state[loop] = None  # a new pass over the streams starts from zeros
+            self._state[loop] = None  # a new pass over the streams (every epoch, every validation) starts from zeros
         return self._state[loop]
 
     def training_step(self, batch: dict, batch_idx: int):
@@ -88,27 +81,29 @@ class CharLMModule(SuiteModule):
         outs, states = stepwise_states(self.net.rnn, self.net.embed(batch["x"]))  # (B, T, H) twice
         return F.cross_entropy(self.net.out(outs[:, -1]), batch["y"][:, -1]), states
 
-    def on_train_epoch_start(self) -> None:
-        self._state["train"] = None
-
-    def on_validation_epoch_start(self) -> None:
-        self._state["val"] = None
-        self._sums = torch.zeros(3, dtype=torch.float64, device=self.device)
-
-    def validation_step(self, batch: dict, batch_idx: int) -> None:
-        logits, _, state = self.net(batch["x"], self._carried(batch, "val"))
-        self._state["val"] = state
-        y = batch["y"]
+    # --- evaluation ----------------------------------------------------------------------------
+    def eval_batch(self, batch: dict, stage: str) -> tuple[None, list[dict]]:
+        """One row per batch holding its sums (the streams' state runs on from batch to batch, so a
+        batch is the unit); `score` adds the rows of every batch and rank."""
+        logits, _, state = self.net(batch["x"], self._carried(batch, stage))  # (B, T, V)
+        self._state[stage] = state
+        y = batch["y"]  # (B, T)
         nats = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="sum")
-        self._sums += torch.stack([nats.double(), -self.unigram[y].double().sum(), torch.tensor(y.numel(),
-                                   dtype=torch.float64, device=self.device)])
-        if self.keep_examples and not self.examples:
-            self.examples = [{"sample": self.sample("def ", 200, temperature=0.8)}]
+        nats, unigram_bits = torch.stack([nats.double(), -self.unigram[y].double().sum()]).tolist()  # one sync
+        row = {"nats": nats, "unigram_bits": unigram_bits, "chars": y.numel()}
+        if batch["first"] and self.collecting_examples(stage):
+            row["sample"] = self.sample("def ", 200, temperature=0.8)
+        return None, [row]  # the loss is a sum over characters, not a mean of batch means: `score` gives it
 
-    def on_validation_epoch_end(self) -> None:
-        super().on_validation_epoch_end()
-        for name, value in summarise(self.trainer.strategy.reduce(self._sums, reduce_op="sum")).items():
-            self.log(name, value)
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        """loss (nats a character), bpc, and bpc_unigram: the bits of the training unigram baseline."""
+        n = sum(r["chars"] for r in rows)
+        nats = sum(r["nats"] for r in rows)
+        return {"loss": nats / n, "bpc": nats / n / math.log(2),
+                "bpc_unigram": sum(r["unigram_bits"] for r in rows) / n}
+
+    def example(self, row: dict) -> dict | None:
+        return {"sample": row["sample"]} if "sample" in row else None
 
     # --- sampling ------------------------------------------------------------------------------
     @torch.no_grad()
@@ -132,5 +127,3 @@ class CharLMModule(SuiteModule):
         self.train(was_training)
         return "".join(out)
 
-
-Module = CharLMModule  # the name suite.registry looks up

@@ -6,7 +6,6 @@ from omegaconf import DictConfig
 
 from suite.errors import UserError
 
-INPUT_OPTIONAL = True  # sampling needs only a prompt (which may be empty)
 MAX_LENGTH = 1_000_000  # characters; more is almost surely a typo
 
 

@@ -3,10 +3,9 @@ import pytest
 
 from tests.fixtures.text_formats import write_text
 from tests.integration.cli import error_line, run
+from tests.tiny import tiny
 
-TINY = ["task=charlm", "data=text_file", "data.batch_size=4", "data.bptt=16", "model.embed_size=8",
-        "model.hidden_size=16", "trainer.max_epochs=1", "trainer.enable_progress_bar=false",
-        "trainer.enable_model_summary=false", "logger=none", "threads=1"]
+TINY = tiny("charlm", "data=text_file")
 
 
 @pytest.fixture(scope="module")

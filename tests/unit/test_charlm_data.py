@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from suite.errors import UserError
-from tasks.charlm.datamodule import CharLMDataModule, build_vocab, encode
-from tasks.charlm.module import CharLMModule, bits_per_char, summarise, unigram_log2probs
+from tasks.charlm.datamodule import CharLMDataModule
+from tasks.charlm.meta import CharLMMeta
+from tasks.charlm.module import CharLMModule, bits_per_char, unigram_log2probs
 from tasks.charlm.readers import read_text_file
 from tasks.charlm.streams import make_streams
 from tests.fixtures.text_formats import write_latin1, write_text
@@ -44,7 +45,7 @@ def test_a_text_file_over_data_max_chars_trains_on_its_head_and_says_so(tmp_path
                            "max_chars": 200, "batch_size": 3, "bptt": 4, "num_workers": 0})
     with caplog.at_level("WARNING"):
         dm.setup("fit")
-    assert dm.ids["train"].numel() == 180 and dm.ids["val"].numel() == 20
+    assert dm.items["train"].numel() == 180 and dm.items["val"].numel() == 20 and not dm.has_test
     assert "t.txt holds more than data.max_chars=200 characters: training reads the first 200" in caplog.text
 
 
@@ -59,13 +60,13 @@ def _dm(tmp_path, text: str, batch_size=3, bptt=4):
 def test_batch_i_plus_1_continues_batch_i_in_every_row(tmp_path):
     text = "".join(chr(ord("a") + i % 26) for i in range(400))
     dm = _dm(tmp_path, text)
-    assert dm.ids["train"].numel() == 360 and dm.ids["val"].numel() == 40  # first 90% / last 10%
+    assert dm.items["train"].numel() == 360 and dm.items["val"].numel() == 40  # first 90% / last 10%
     batches = list(dm.train_dataloader())
     assert [b["first"] for b in batches] == [True] + [False] * (len(batches) - 1)
     rows = torch.cat([b["x"] for b in batches], dim=1)  # (B, L): the loader kept the order
     length = (360 - 1) // 3
     for b in range(3):
-        assert torch.equal(rows[b], dm.ids["train"][b * length:(b + 1) * length])  # one contiguous stretch per row
+        assert torch.equal(rows[b], dm.items["train"][b * length:(b + 1) * length])  # one contiguous stretch per row
     assert torch.equal(torch.cat([b["y"] for b in batches], dim=1)[:, :-1], rows[:, 1:])  # targets: next character
 
 
@@ -78,16 +79,15 @@ def test_each_ddp_rank_owns_its_own_streams():
         make_streams(torch.arange(5), 4)
 
 
-def _module(vocab, cell="lstm"):
+def _module(meta, cell="lstm"):
     torch.manual_seed(0)
-    return CharLMModule({"cell": cell, "embed_size": 8, "hidden_size": 16, "num_layers": 2, "dropout": 0.0},
-                        {"vocab": vocab, "data": {}})
+    return CharLMModule({"cell": cell, "embed_size": 8, "hidden_size": 16, "num_layers": 2, "dropout": 0.0}, meta)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_stateful_bptt_carries_the_state_across_consecutive_batches(tmp_path, cell):
     dm = _dm(tmp_path, "the quick brown fox jumps over the lazy dog. " * 10, batch_size=2, bptt=5)
-    m = _module(dm.vocab, cell)
+    m = _module(dm.meta, cell)
     batches = list(dm.train_dataloader())[:4]
     whole, _, _ = m.net(torch.cat([b["x"] for b in batches], dim=1))  # (B, 20, V): one pass over the streams
     chunks = []
@@ -104,7 +104,7 @@ def test_stateful_bptt_carries_the_state_across_consecutive_batches(tmp_path, ce
 
 def test_training_state_is_detached_between_batches(tmp_path):
     dm = _dm(tmp_path, "abcdefgh" * 30, batch_size=2, bptt=5)
-    m = _module(dm.vocab)
+    m = _module(dm.meta)
     b0, b1 = list(dm.train_dataloader())[:2]
     m.training_step(b0, 0)
     assert all(not s.requires_grad for s in m._state["train"])  # truncated: no graph into batch 0
@@ -120,24 +120,48 @@ def test_bpc_of_a_uniform_model_is_log2_v():
     assert unigram_log2probs([5] * v).tolist() == pytest.approx([-math.log2(v)] * v)  # uniform counts: log2 V too
 
 
-def test_module_validation_logs_log2_v_for_a_uniform_output(tmp_path):
+def test_validation_scores_log2_v_for_a_uniform_output(tmp_path):
     dm = _dm(tmp_path, "".join(chr(ord("a") + (i * 7) % 26) for i in range(600)), batch_size=2, bptt=10)
-    m = _module(dm.vocab)
+    m = _module(dm.meta)
     with torch.no_grad():
         m.net.out.weight.zero_()
         m.net.out.bias.zero_()
-    m.on_validation_epoch_start()
-    for i, b in enumerate(dm.val_dataloader()):
-        m.validation_step(b, i)
-    logged = summarise(m._sums)
-    n_chars = dm.vocab["chars"]
-    assert logged["val/bpc"] == pytest.approx(math.log2(len(n_chars)), rel=1e-5)
-    counts = torch.tensor(dm.vocab["counts"], dtype=torch.float64) + 1
+        rows = [row for b in dm.val_dataloader() for row in m.eval_batch(b, "val")[1]]
+    assert len(rows) == len(dm.val_dataloader())  # one row of sums per batch
+    scored = m.score(rows, "val")
+    assert scored["bpc"] == pytest.approx(math.log2(len(dm.meta.chars)), rel=1e-5)
+    assert scored["bpc"] == pytest.approx(scored["loss"] / math.log(2))
+    counts = torch.tensor(dm.meta.counts, dtype=torch.float64) + 1
     y = torch.cat([b["y"].flatten() for b in dm.val_dataloader()])
-    assert logged["val/bpc_unigram"] == pytest.approx(float(-torch.log2(counts / counts.sum())[y].mean()), rel=1e-6)
+    assert scored["bpc_unigram"] == pytest.approx(float(-torch.log2(counts / counts.sum())[y].mean()), rel=1e-6)
 
 
-def test_vocab_and_unknown_characters():
-    vocab = build_vocab("abca")
-    assert vocab["chars"][1:] == ["a", "b", "c"] and vocab["counts"] == [0, 2, 1, 1]
-    assert encode("cz", vocab["chars"]).tolist() == [3, 0]  # unseen -> id 0
+def test_validation_rows_are_exact_sums_whatever_the_split_into_batches_and_ranks(tmp_path):
+    """Stateful evaluation: the per-batch sums of the carried-state pass add up to the loss of one
+    uninterrupted pass over each stream, in whatever order the ranks' rows are gathered."""
+    dm = _dm(tmp_path, "the quick brown fox jumps over the lazy dog. " * 30, batch_size=2, bptt=7)
+    m = _module(dm.meta).eval()
+    batches = list(dm.val_dataloader())
+    with torch.no_grad():
+        rows = [row for b in batches for row in m.eval_batch(b, "val")[1]]
+        x, y = torch.cat([b["x"] for b in batches], 1), torch.cat([b["y"] for b in batches], 1)  # (B, L)
+        whole = torch.nn.functional.cross_entropy(m.net(x)[0].flatten(0, 1), y.flatten())
+    assert len(batches) > 2 and m.score(rows, "val")["loss"] == pytest.approx(float(whole), rel=1e-5)
+    assert m.score(rows[::2] + rows[1::2], "val") == pytest.approx(m.score(rows, "val"))
+
+
+def test_a_validation_sample_is_shown_once_per_pass(tmp_path):
+    dm = _dm(tmp_path, "def f(x):\n    return x\n" * 20, batch_size=2, bptt=5)
+    m = _module(dm.meta).eval()
+    m.keep_examples = True  # what the prediction table turns on under a W&B logger
+    with torch.no_grad():
+        rows = [row for b in dm.val_dataloader() for row in m.eval_batch(b, "val")[1]]
+    shown = [m.example(r) for r in rows]
+    assert shown[0] is not None and len(shown[0]["sample"]) == 200 and shown[1:] == [None] * (len(rows) - 1)
+
+
+def test_meta_characters_counts_and_unknowns():
+    meta = CharLMMeta.build("abca", {})
+    assert meta.chars[1:] == ["a", "b", "c"] and meta.counts == [0, 2, 1, 1]
+    assert meta.encode("cz").tolist() == [3, 0]  # unseen -> id 0
+    assert CharLMMeta.from_dict(meta.to_dict()) == meta  # plain data in the checkpoint
