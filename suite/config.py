@@ -58,6 +58,9 @@ def check_consistency(cfg: DictConfig) -> None:
     for key in ("root", "path"):
         if OmegaConf.is_missing(cfg.data, key):  # `root: ???` in the data config
             raise UserError(f"data={cfg.data.name} needs data.{key}: add data.{key}=/path/to/{cfg.data.name}")
+    from suite.typecheck import check_types
+
+    check_types(cfg, CONF_DIR)
 
 
 def predict_keys() -> set[str]:
