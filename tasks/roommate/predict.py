@@ -12,8 +12,8 @@ import torch
 from omegaconf import DictConfig
 
 from suite.errors import UserError
-from tasks.roommate.net import ClassicStep, hand_built
-from tasks.roommate.synthetic import next_dishes
+from tasks.roommate.meta import next_dishes
+from tasks.roommate.module import ClassicStep, hand_built
 
 MAX_DAYS = 10_000  # a longer input is almost surely a mistake (a whole file pasted in)
 
@@ -49,7 +49,7 @@ def matrices_text(module) -> str:
         for name, m in learned.items():
             lines += [f"{name} {tuple(m.shape)}:", *("  " + r for r in _fmt(m))]
         return "\n".join(lines)
-    hand = hand_built(len(module.dishes))
+    hand = hand_built(len(module.meta.dishes))
     lines = ["learned (left) vs hand-built (right); rows of food/weather: 'same dish' votes, then 'next dish' votes"]
     for name in ("food", "weather", "bias", "combine"):
         left, right = _fmt(learned[name]), _fmt(hand[name])
@@ -61,8 +61,8 @@ def matrices_text(module) -> str:
 
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result: {"input", "text" (matrices + the week), "start_dish", "weather", "dishes", "rule"}."""
-    dishes, weathers = module.dishes, module.weather_names
-    start, weather = parse(cfg.input, dishes, weathers, module.start_dish)
+    dishes, weathers = module.meta.dishes, module.meta.weather
+    start, weather = parse(cfg.input, dishes, weathers, module.meta.start_dish)
     with torch.no_grad():
         pred = module.week(torch.tensor([weather]), torch.tensor([start]))[0].tolist()  # (T,)
     rule = next_dishes(start, weather, len(dishes))[1:]  # what the roommate really cooks

@@ -4,13 +4,13 @@ import json
 import pytest
 
 from tests.integration.cli import run
+from tests.tiny import tiny
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("rm") / "run"
-    run("suite-train", "task=roommate", "model.cell=lstm", "trainer.max_epochs=3", "callbacks=gradient_flow",
-        "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false", "logger=none", "threads=1",
+    run("suite-train", *tiny("roommate", "model.cell=lstm", "trainer.max_epochs=3", "callbacks=gradient_flow"),
         f"hydra.run.dir={run_dir}")
     return run_dir
 

@@ -1,19 +1,19 @@
-"""Roommate: the hand-built matrices follow the rule through the module's own forward code."""
+"""Roommate: the hand-built matrices follow the rule through the module's own forward code; the
+evaluation rows score per day and per week."""
 import pytest
 import torch
 
 from suite.errors import UserError
-from tasks.roommate.module import RoommateModule
-from tasks.roommate.net import ClassicStep, hand_built
+from tasks.roommate.datamodule import RoommateDataModule, make_weeks
+from tasks.roommate.meta import RoommateMeta, next_dishes
+from tasks.roommate.module import ClassicStep, RoommateModule, hand_built
 from tasks.roommate.predict import parse
-from tasks.roommate.synthetic import make_weeks, next_dishes
 
 DISHES = ["apple pie", "burger", "chicken"]
 
 
 def module(dishes=DISHES, cell="classic") -> RoommateModule:
-    meta = {"vocab": {"dishes": dishes, "weather": ["sunny", "rainy"]},
-            "data": {"start_dish": dishes[0]}}
+    meta = RoommateMeta(dishes=dishes, weather=["sunny", "rainy"], start_dish=dishes[0])
     return RoommateModule({"cell": cell, "hidden_size": 8, "num_layers": 1}, meta).eval()
 
 
@@ -32,6 +32,34 @@ def test_hand_built_matrices_give_accuracy_one_with_the_same_forward_code(dishes
         for name, value in hand_built(len(dishes)).items():
             getattr(m.step, name).copy_(value)
     assert torch.equal(m.week(weather, truth[:, 0]), truth[:, 1:])  # free-running, 21 days, every week
+
+
+def test_eval_rows_score_days_and_whole_weeks():
+    m = module()
+    weeks = make_weeks(3, 5, 3, 0.5, seed=1)
+    batch = {"weather": torch.stack([w["weather"] for w in weeks]), "dishes": torch.stack([w["dishes"] for w in weeks]),
+             "ids": [w["id"] for w in weeks], "size": 3}
+    loss, rows = m.eval_batch(batch, "val")
+    assert loss.ndim == 0 and [r["id"] for r in rows] == [0, 1, 2] and all(len(r["predicted"]) == 5 for r in rows)
+    for r, wrong in zip(rows, (0, 1, 5)):  # a perfect week, one wrong day, a week all wrong
+        r["predicted"] = [(d + 1) % 3 if t < wrong else d for t, d in enumerate(r["dishes"][1:])]
+    assert m.score(rows, "val") == pytest.approx({"acc": 9 / 15, "week_acc": 1 / 3})
+    assert m.example(rows[0])["target"] == m.example(rows[0])["predicted"]
+
+
+def test_datamodule_has_no_test_split_and_batches_whole_weeks():
+    data = {"name": "roommate_days", "dishes": DISHES, "start_dish": "burger", "days": 7, "n_train": 10, "n_val": 4,
+            "p_sunny": 0.5, "seed": 0, "batch_size": 4, "num_workers": 0}
+    dm = RoommateDataModule(data)
+    dm.setup("fit")
+    assert not dm.has_test and (len(dm.items["train"]), len(dm.items["val"])) == (10, 4)
+    assert dm.items["val"][0]["weather"].tolist() != dm.items["train"][0]["weather"].tolist()  # new sequences
+    batch = next(iter(dm.val_dataloader()))
+    assert batch["weather"].shape == (4, 7) and batch["dishes"].shape == (4, 8) and batch["ids"] == [0, 1, 2, 3]
+    assert dm.metadata().to_dict() == {"data": data, "dishes": DISHES, "weather": ["sunny", "rainy"],
+                                       "start_dish": "burger"}
+    with pytest.raises(UserError, match="data.start_dish='pizza' is not one of data.dishes"):
+        RoommateDataModule({**data, "start_dish": "pizza"}).setup("fit")
 
 
 def test_hand_built_votes_keep_exactly_one_entry():
