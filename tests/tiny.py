@@ -28,6 +28,11 @@ SIZES = {
     "charlm": ["data.batch_size=4", "data.bptt=16", "model.embed_size=8", "model.hidden_size=16", "threads=1"],
     "forecast": ["data.n=240", "data.batch_size=32", "model.hidden_size=8", "threads=1"],
     "roommate": ["threads=1"],
+    # a few hundred synthetic news paragraphs and a tiny pointer-generator (coverage loss from step 5)
+    "summarization": ["data.n_train=320", "data.n_val=32", "data.n_test=32", "data.batch_size=32",
+                      "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
+                      "model.decoder.hidden_size=32", "model.decoder.attention_size=16", "model.decode.beam_size=2",
+                      "model.decode.max_len=12", "model.coverage.start_step=5", "threads=1"],
 }
 
 
