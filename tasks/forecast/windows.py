@@ -1,34 +1,11 @@
-"""Chronological splits, a scaler fitted on train only, sliding windows and the two baselines."""
+"""Chronological splits, sliding windows, the two baselines and the error sums."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 
 from suite.errors import UserError
-
-
-@dataclass(frozen=True)
-class Scaler:
-    """Standardisation with train statistics only: val/test must not leak into the model's inputs."""
-    mean: float
-    std: float
-
-    @classmethod
-    def fit(cls, train: list[float]) -> "Scaler":
-        t = torch.tensor(train, dtype=torch.float64)
-        std = float(t.std()) if len(train) > 1 else 0.0
-        return cls(float(t.mean()), std if std > 1e-12 else 1.0)  # a constant series still scales
-
-    def to_dict(self) -> dict:
-        return {"mean": self.mean, "std": self.std}
-
-    def scale(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
-
-    def unscale(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.std + self.mean
 
 
 def split_points(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int]:
@@ -45,6 +22,13 @@ def windows(values: list[float], window: int, horizon: int, start: int, end: int
     past, never the future."""
     first = max(start, window)
     return [(t - window, t) for t in range(first, end - horizon + 1)]
+
+
+def covered_steps(items: list[dict]) -> torch.Tensor:
+    """The series steps a run of consecutive windows covers, once each: the first window's inputs,
+    then each window's first target, then the last window's remaining targets. For the train
+    windows that is the whole train part (they start at step 0 and end where val starts)."""
+    return torch.cat([items[0]["x_raw"], torch.stack([it["y_raw"][0] for it in items]), items[-1]["y_raw"][1:]])
 
 
 def check_lengths(n: int, window: int, horizon: int, season: int, val_start: int, test_start: int, path) -> None:

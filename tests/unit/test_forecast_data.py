@@ -86,14 +86,31 @@ def test_scaler_is_fitted_on_the_train_part_only(tmp_path):
     a = _dm(write_series_csv(tmp_path / "a.csv", train + [1000.0] * 40))
     b = _dm(write_series_csv(tmp_path / "b.csv", train + [-5.0] * 40))
     t = torch.tensor(train)
-    assert a.scaler.mean == pytest.approx(float(t.mean())) and a.scaler.std == pytest.approx(float(t.std()))
-    assert a.scaler == b.scaler  # what comes after train cannot move it
+    scaler = a.meta.scaler
+    assert scaler.mean == pytest.approx(float(t.mean())) and scaler.std == pytest.approx(float(t.std()))
+    assert scaler == b.meta.scaler  # what comes after train cannot move it
     item = a.items["test"][0]
-    assert torch.allclose(item["x"], a.scaler.scale(item["x_raw"].double()).float())
-    assert a.metadata()["vocab"] == {"scaler": a.scaler.to_dict()}
-    again = ForecastDataModule(a.metadata()["data"], vocab=a.metadata()["vocab"])  # suite-eval rebuilds it so
+    assert torch.allclose(item["x"], scaler.scale(item["x_raw"].double()).float())
+
+
+def test_metadata_is_plain_data_that_rebuilds_the_same_windows(tmp_path):
+    a = _dm(write_series_csv(tmp_path / "a.csv", [float(i % 5) + i / 10 for i in range(100)]))
+    torch.save(a.metadata().to_dict(), tmp_path / "meta.pt")
+    saved = torch.load(tmp_path / "meta.pt", weights_only=True)  # as a checkpoint stores it
+    assert (saved["scaler"], saved["window"], saved["horizon"], saved["season"], saved["column"]) == (
+        a.meta.scaler.to_dict(), 6, 2, 3, "Passengers")
+    again = ForecastDataModule(saved["data"], meta=saved)  # suite-eval rebuilds it so
     again.setup("test")
-    assert again.scaler == a.scaler and len(again.items["test"]) == len(a.items["test"])
+    assert again.meta == a.meta and len(again.items["test"]) == len(a.items["test"])
+
+
+def test_a_batch_holds_scaled_and_raw_windows_named_by_their_first_target_step(tmp_path):
+    values = [float(i) for i in range(100)]
+    dm = _dm(write_series_csv(tmp_path / "a.csv", values))
+    batch = next(iter(dm.val_dataloader()))  # val targets start at step 60 (split_points(100, 0.2, 0.2))
+    assert batch["x"].shape == batch["x_raw"].shape == (4, 6) and batch["y"].shape == (4, 2)
+    assert batch["ids"] == [60, 61, 62, 63] and batch["size"] == 4
+    assert batch["x_raw"][0].tolist() == values[54:60] and batch["y_raw"][0].tolist() == values[60:62]
 
 
 def test_too_short_series_is_one_clear_line(tmp_path):
