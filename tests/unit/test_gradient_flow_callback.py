@@ -11,7 +11,7 @@ from suite.errors import UserError
 from suite.nn.gradient_probe import stepwise_states
 from tasks.forecast.module import ForecastModule
 
-META = {"vocab": {"scaler": {"mean": 0.0, "std": 1.0}}, "data": {"horizon": 2, "window": 30, "season": 12}}
+META = {"scaler": {"mean": 0.0, "std": 1.0}, "horizon": 2, "window": 30, "season": 12, "column": "value"}  # ForecastMeta
 
 
 def forecast_module(cell: str) -> ForecastModule:
