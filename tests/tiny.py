@@ -33,6 +33,10 @@ SIZES = {
                       "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
                       "model.decoder.hidden_size=32", "model.decoder.attention_size=16", "model.decode.beam_size=2",
                       "model.decode.max_len=12", "model.coverage.start_step=5", "threads=1"],
+    # 60 synthetic dialogues (~270 replies) and a tiny attention LSTM
+    "dialogue": ["data.n_train=60", "data.n_val=10", "data.n_test=10", "data.batch_size=32",
+                 "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
+                 "model.decoder.hidden_size=32", "model.decode.max_len=20", "threads=1"],
 }
 
 
