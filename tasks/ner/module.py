@@ -37,8 +37,8 @@ class NerModule(SuiteModule):
         self.enc = self.meta.encoder
         words, chars, n_tags = self.enc.words, self.enc.chars, len(self.enc.tags)
         self.word_embed = nn.Embedding(len(words), model["word_embed_size"], padding_idx=words.pad)
-        self.char_encoder = (RecurrentTextEncoder(len(chars), **model["chars"], pad_id=chars.pad)
-                             if model["chars"]["hidden_size"] else None)
+        # model.chars=null: words only (a baseline for what the characters add)
+        self.char_encoder = RecurrentTextEncoder(len(chars), **model["chars"], pad_id=chars.pad) if model["chars"] else None
         char_dim = self.char_encoder.out_dim if self.char_encoder is not None else 0
         self.dropout = nn.Dropout(model["encoder"]["dropout"])
         self.rnn = PackedRNN(model["word_embed_size"] + char_dim, **model["encoder"])

@@ -36,7 +36,16 @@ def test_conll_files_train(tmp_path):
     overrides = [o for o in tiny("ner") if not o.startswith("data.n_")]
     metrics = train(compose_train(tmp_path / "run", [*overrides, "data=conll", f"data.root={root}", "model.crf=true",
                                                       "model.encoder.cell=rnn", "model.encoder.bidirectional=false",
-                                                      "model.chars.hidden_size=0"]))
+                                                      "model.chars=null"]))
     assert {"val/f1", "test/f1"} <= set(metrics)
     ckpt = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
-    assert not any(k.startswith("char_encoder.") for k in ckpt["state_dict"])  # chars.hidden_size=0: none
+    assert not any(k.startswith("char_encoder.") for k in ckpt["state_dict"])  # model.chars=null: none
+
+
+def test_wandb_table_shows_gold_and_predicted_entities_in_brackets(tmp_path):
+    train(compose_train(tmp_path, tiny("ner", "logger=wandb")))
+    (run,) = (tmp_path / "wandb").glob("offline-run-*")
+    (table,) = run.glob("files/media/table/val/predictions_*.table.json")
+    saved = json.loads(table.read_text())
+    assert saved["columns"] == ["gold", "predicted"] and len(saved["data"]) == 16
+    assert sum("[" in gold for gold, _ in saved["data"]) > 8  # most synthetic sentences name an entity

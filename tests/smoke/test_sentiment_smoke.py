@@ -55,3 +55,14 @@ def test_a_single_label_in_train_is_one_line(tmp_path):
     with pytest.raises(UserError) as err:
         train(compose_train(tmp_path / "run", [*overrides, "data=text_csv", f"data.path={path}"]))
     assert "\n" not in str(err.value) and "single label ('pos')" in str(err.value)
+
+
+def test_wandb_gets_the_prediction_table_and_the_confusion_matrix(tmp_path):
+    train(compose_train(tmp_path, tiny("sentiment", "logger=wandb")))
+    (run,) = (tmp_path / "wandb").glob("offline-run-*")
+    (table,) = run.glob("files/media/table/val/predictions_*.table.json")
+    saved = json.loads(table.read_text())
+    assert saved["columns"] == ["review", "label", "predicted"] and len(saved["data"]) == 16
+    assert all(label in ("negative", "positive") and pred.split()[0] in ("negative", "positive")
+               for _, label, pred in saved["data"])
+    assert list(run.glob("files/media/images/val/confusion_matrix_*.png"))  # on_scored, once per validation

@@ -104,6 +104,6 @@ def test_eval_batch_gives_the_loss_and_tags_of_one_forward_pass(crf):
 def test_meta_travels_as_plain_data_and_the_char_encoder_can_be_off():
     m, enc = _module(False)
     assert m.hparams["meta"] == {"data": {}, "encoder": enc.to_dict()}
-    model = {**m.hparams["model"], "chars": {**m.hparams["model"]["chars"], "hidden_size": 0}}
+    model = {**m.hparams["model"], "chars": None}  # model.chars=null
     off = NerModule(model, m.hparams["meta"])  # the saved dict, as load_from_checkpoint passes it
     assert off.char_encoder is None and off.rnn.rnn.input_size == 6 and off.enc.tags == TAGS
