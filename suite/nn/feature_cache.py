@@ -4,7 +4,8 @@ A frozen ResNet (`freeze=true`: no gradient, BatchNorm fixed in eval mode) maps 
 same features every epoch as long as the item's pixels are the same every epoch, which they are
 here: captioning resizes and centre-crops (no random augmentation) and activity's only
 randomness is which decoded frames it samples, so frames are keyed by (video path, frame index).
-A pipeline that adds random augmentation must refuse `cache_features` (see `check_cacheable`).
+A pipeline that adds random augmentation must refuse `cache_features`; which backbones may be
+cached is the encoders' rule (`suite.nn.image_encoder.check_cacheable`): this module imports none.
 
 Keys are file paths, not dataset ids: ids can repeat across splits (or datasets), a path names
 the pixels themselves, so a train and a val item can never be confused. Train and eval give the
@@ -21,18 +22,6 @@ from __future__ import annotations
 from typing import Callable, Hashable, Sequence
 
 import torch
-
-from suite.errors import UserError
-
-
-def check_cacheable(arch: str, freeze: bool) -> None:
-    """cache_features=true needs a backbone whose output cannot change during training."""
-    from suite.nn.image_encoder import RESNET_WEIGHT_FILES  # here: image_encoder imports this module
-
-    if arch not in RESNET_WEIGHT_FILES or not freeze:
-        raise UserError(f"model.encoder.cache_features=true needs a frozen ResNet (got arch={arch}, freeze={freeze}):"
-                        f" set model.encoder.arch to one of {', '.join(RESNET_WEIGHT_FILES)} and"
-                        " model.encoder.freeze=true, or model.encoder.cache_features=false")
 
 
 class FeatureCache:

@@ -1,4 +1,8 @@
-"""Image encoders: a CNN that turns an image into a grid of feature vectors to attend over."""
+"""Image encoders: a CNN that turns an image into a grid of feature vectors to attend over.
+
+The sizes and switches come from the task's YAML (model.encoder), the one place that holds their
+defaults: the module passes the node as it is (`ImageGridEncoder(**model["encoder"])`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +11,7 @@ import torch
 from torch import nn
 
 from suite.errors import UserError
-from suite.nn.feature_cache import FeatureCache, check_cacheable
+from suite.nn.feature_cache import FeatureCache
 
 # torchvision's file names for the ImageNet weights, as found in the torch hub cache.
 RESNET_WEIGHT_FILES = {
@@ -17,6 +21,15 @@ RESNET_WEIGHT_FILES = {
 }
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def check_cacheable(arch: str, freeze: bool) -> None:
+    """cache_features=true needs a backbone whose output cannot change during training (see
+    suite/nn/feature_cache.py): a frozen ResNet."""
+    if arch not in RESNET_WEIGHT_FILES or not freeze:
+        raise UserError(f"model.encoder.cache_features=true needs a frozen ResNet (got arch={arch}, freeze={freeze}):"
+                        f" set model.encoder.arch to one of {', '.join(RESNET_WEIGHT_FILES)} and"
+                        " model.encoder.freeze=true, or model.encoder.cache_features=false")
 
 
 def _conv_block(c_in: int, c_out: int, stride: int) -> nn.Sequential:
@@ -64,7 +77,7 @@ def _resolve_imagenet_weights(arch: str, pretrained) -> Path | None:
 class ResNetEncoder(nn.Module):
     """torchvision ResNet without its pooling and classifier: a (C, H/32, W/32) feature grid."""
 
-    def __init__(self, arch: str, pretrained=False, freeze: bool = False, grid_size: int | None = None):
+    def __init__(self, arch: str, pretrained, freeze: bool, grid_size: int | None):
         super().__init__()
         import torchvision
 
@@ -94,8 +107,8 @@ class ResNetEncoder(nn.Module):
 class ImageGridEncoder(nn.Module):
     """Any backbone above, returning grid features flattened for attention."""
 
-    def __init__(self, arch: str = "small_cnn", channels=(16, 32, 64, 128), pretrained=False,
-                 freeze: bool = False, grid_size: int | None = None, cache_features: bool = False):
+    def __init__(self, *, arch: str, channels, pretrained, freeze: bool, grid_size: int | None,
+                 cache_features: bool):
         super().__init__()
         if cache_features:
             check_cacheable(arch, freeze)

@@ -1,4 +1,5 @@
-"""Attention LSTM decoder of Show, Attend and Tell, also usable without attention (Show and Tell).
+"""The Show, Attend and Tell decoder (Xu et al., 2015): an LSTM with soft attention over an image
+grid, gating scalar and deep output; with attention=false it is Show and Tell (Vinyals et al., 2015).
 
 The decoder exposes `start` and `step` so that greedy and beam search (suite.nn.search) drive
 every attention decoder the same way; `forward` is the teacher-forced training path.
@@ -13,10 +14,11 @@ from suite.nn.attention import AdditiveAttention
 from suite.nn.cells import RecurrentCell
 
 
-class AttentionDecoder(nn.Module):
-    def __init__(self, vocab_size: int, memory_dim: int, *, cell: str = "lstm", attention: bool = True,
-                 embed_size: int = 128, hidden_size: int = 256, attention_size: int = 128,
-                 dropout: float = 0.3, gate: bool = True, deep_output: bool = True, pad_id: int = 0):
+class ShowAttendTellDecoder(nn.Module):
+    # the sizes and switches come from the task's YAML (model.decoder), the one place that holds their defaults
+    def __init__(self, vocab_size: int, memory_dim: int, *, cell: str, attention: bool, embed_size: int,
+                 hidden_size: int, attention_size: int, dropout: float, gate: bool, deep_output: bool,
+                 pad_id: int):
         super().__init__()
         self.use_attention = attention
         self.use_gate = gate and attention

@@ -2,6 +2,8 @@
 
 The CNN's grid is average-pooled to a small `pool` x `pool` grid and flattened, not pooled to one
 vector: where things are (left or right, large or small) is exactly what motion is made of.
+The sizes and switches come from the task's YAML (model.encoder), the one place that holds their
+defaults: the model passes the node as it is (`FrameEncoder(**model["encoder"])`).
 """
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import torch
 from torch import nn
 
 from suite.errors import UserError
-from suite.nn.feature_cache import FeatureCache, check_cacheable
-from suite.nn.image_encoder import IMAGENET_MEAN, IMAGENET_STD, RESNET_WEIGHT_FILES, ResNetEncoder, SmallCNN
+from suite.nn.feature_cache import FeatureCache
+from suite.nn.image_encoder import (IMAGENET_MEAN, IMAGENET_STD, RESNET_WEIGHT_FILES, ResNetEncoder, SmallCNN,
+                                    check_cacheable)
 
 ARCHS = ("frame_cnn", "small_cnn", *RESNET_WEIGHT_FILES)
 
@@ -20,7 +23,7 @@ class FrameCNN(nn.Module):
     A clip is T images, so the per-frame cost counts T times: no full-resolution stem (SmallCNN's
     costs most of its time). Widths (16, 32, 64) turn 32 px into a 4x4x64 grid."""
 
-    def __init__(self, channels: list[int], blocks: int = 1):
+    def __init__(self, channels: list[int], blocks: int):
         super().__init__()
         layers, c_in = [], 3
         for c_out in channels:
@@ -35,22 +38,21 @@ class FrameCNN(nn.Module):
         return self.body(images.contiguous(memory_format=torch.channels_last))  # (N, 3, H, W) -> (N, C, H/2^k, W/2^k)
 
 
-def _backbone(arch: str, channels, pretrained, freeze, blocks: int = 1) -> nn.Module:
+def _backbone(arch: str, channels, pretrained, freeze, blocks: int) -> nn.Module:
     if arch == "frame_cnn":
         return FrameCNN(list(channels), blocks)
     if arch == "small_cnn":
         return SmallCNN(list(channels))
     if arch in RESNET_WEIGHT_FILES:
-        return ResNetEncoder(arch, pretrained, freeze)
+        return ResNetEncoder(arch, pretrained, freeze, grid_size=None)  # the pool below sizes the grid
     raise UserError(f"unknown encoder arch '{arch}': set model.encoder.arch to one of {', '.join(ARCHS)}")
 
 
 class FrameEncoder(nn.Module):
     """uint8 clips (B, T, 3, H, W) -> frame features (B, T, feature_size)."""
 
-    def __init__(self, arch: str = "frame_cnn", channels=(16, 32, 64), pretrained=False, freeze: bool = False,
-                 pool: int = 4, feature_size: int = 128, dropout: float = 0.0, blocks: int = 1,
-                 cache_features: bool = False):
+    def __init__(self, *, arch: str, channels, blocks: int, pretrained, freeze: bool, cache_features: bool,
+                 pool: int, feature_size: int, dropout: float):
         super().__init__()
         if cache_features:
             check_cacheable(arch, freeze)

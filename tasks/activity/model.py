@@ -18,13 +18,11 @@ READOUTS = ("last", "mean")
 
 
 class ClipClassifier(nn.Module):
+    # `model` is the task's YAML node (conf/model/lrcn.yaml), the one place that holds the defaults
     def __init__(self, model: dict, n_classes: int):
         super().__init__()
-        enc = model["encoder"]
-        self.encoder = FrameEncoder(enc["arch"], enc.get("channels") or (16, 32, 64), enc.get("pretrained", False),
-                                    enc.get("freeze", False), enc["pool"], enc["feature_size"], enc["dropout"],
-                                    enc.get("blocks", 1), enc.get("cache_features", False))
-        self.temporal, self.readout = model["temporal"], model.get("readout", "last")
+        self.encoder = FrameEncoder(**model["encoder"])
+        self.temporal, self.readout = model["temporal"], model["readout"]
         if self.temporal not in TEMPORAL:
             raise UserError(f"model.temporal={self.temporal} is unknown: use recurrent (lrcn) or mean (frame_pool)")
         if self.readout not in READOUTS:

@@ -1,16 +1,24 @@
-"""Attention decoder: shapes, every cell, padding invariance, teacher forcing == stepping."""
+"""Show-Attend-Tell decoder: shapes, every cell, padding invariance, teacher forcing == stepping."""
 import pytest
 import torch
 
-from suite.nn.decoder import AttentionDecoder
 from suite.nn.image_encoder import ImageGridEncoder
+from suite.nn.show_attend_tell import ShowAttendTellDecoder
+
+# the YAML normally holds these; the constructors have no defaults of their own
+DEC = dict(cell="lstm", attention=True, embed_size=8, hidden_size=16, attention_size=8, dropout=0.3, gate=True,
+           deep_output=True, pad_id=0)
+ENC = dict(arch="small_cnn", channels=(8, 16, 16, 32), pretrained=False, freeze=False, grid_size=None,
+           cache_features=False)
 
 
 def _decoder(**kw):
     torch.manual_seed(0)
-    args = dict(cell="lstm", attention=True, embed_size=8, hidden_size=16, attention_size=8)
-    args.update(kw)
-    return AttentionDecoder(25, 12, **args).eval()
+    return ShowAttendTellDecoder(25, 12, **{**DEC, **kw}).eval()
+
+
+def _encoder(**kw):
+    return ImageGridEncoder(**{**ENC, **kw})
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -86,10 +94,10 @@ def test_scheduled_sampling_changes_inputs_only_when_asked():
 
 
 def test_image_encoder_grid_shapes():
-    enc = ImageGridEncoder("small_cnn", (8, 16, 16, 32)).eval()
+    enc = _encoder().eval()
     grid = enc(torch.rand(2, 3, 64, 64))
     assert grid.shape == (2, 64, 32)  # an 8x8 grid of 32-d features
-    enc = ImageGridEncoder("resnet18", grid_size=3).eval()
+    enc = _encoder(arch="resnet18", grid_size=3).eval()
     assert enc(torch.rand(1, 3, 96, 96)).shape == (1, 9, 512)
 
 
@@ -98,7 +106,7 @@ def test_missing_imagenet_weights_is_one_clear_line(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.raises(UserError) as err:
-        ImageGridEncoder("resnet18", pretrained=True)
+        _encoder(arch="resnet18", pretrained=True)
     msg = str(err.value)
     assert "\n" not in msg and "resnet18-f37072fd.pth" in msg and "pretrained=false" in msg
 

@@ -3,7 +3,7 @@ import math
 
 import torch
 
-from suite.nn.decoder import AttentionDecoder
+from suite.nn.show_attend_tell import ShowAttendTellDecoder
 from suite.nn.search import beam_search, greedy_search, length_penalty
 
 
@@ -49,7 +49,8 @@ def test_length_penalty_prefers_longer_when_alpha_is_large():
 
 def _random_decoder(cell="lstm", attention=True):
     torch.manual_seed(0)
-    dec = AttentionDecoder(20, 12, cell=cell, attention=attention, embed_size=8, hidden_size=16, attention_size=8).eval()
+    dec = ShowAttendTellDecoder(20, 12, cell=cell, attention=attention, embed_size=8, hidden_size=16, attention_size=8,
+                                dropout=0.3, gate=True, deep_output=True, pad_id=0).eval()
     memory = torch.randn(5, 9, 12)  # (B, L, D)
     return dec, memory
 
