@@ -1,42 +1,39 @@
-"""Captioning data: reader by data name -> datasets of (image, captions) -> padded batches."""
+"""Captioning data: reader by data name -> (image path, references) items -> batches of uint8 images.
+
+Images are decoded in the collate, so in the loader workers when there are any: an unreadable
+image becomes a `Skipped` entry there (counted by the module, fatal with data.strict=true).
+"""
 from __future__ import annotations
 
-import logging
 import random
-from functools import partial
-from pathlib import Path
+from functools import cached_property
 
-import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import functional as TF
 
 from suite.data.collate import pad_sequences
-from suite.data.loader_options import loader_kwargs
+from suite.data.datamodule import SuiteDataModule
 from suite.data.media import MediaError, load_image
-from suite.data.skips import Skipped, drop_skipped, warn_missing
-from suite.data.split_loaders import SplitLoaders
+from suite.data.skips import Skipped, drop_skipped
+from suite.data.splits import Splits
 from suite.data.vocab import Vocab, caption_tokens
 from suite.errors import UserError
 from tasks.captioning import readers
+from tasks.captioning.meta import CaptioningMeta
 from tasks.captioning.synthetic import generate_shapes
-
-log = logging.getLogger(__name__)
 
 
 def read_splits(data: dict) -> readers.CaptionSplits:
-    """The reader named by data.name, with its own keys."""
-    name, strict = data["name"], data.get("strict", False)
+    """The reader named by data.name, with its own keys (shapes: the generated Karpathy json)."""
+    name, strict = data["name"], data["strict"]
     if name == "shapes":
-        generate_shapes(data["root"], n_train=data["n_train"], n_val=data["n_val"], n_test=data["n_test"],
-                        image_size=data["image_size"], seed=data.get("seed", 0))
         return readers.read_karpathy(data["root"], strict=strict)
     if name == "flickr8k":
         return readers.read_flickr8k(data["root"], val_fraction=data["val_fraction"], strict=strict)
     if name == "coco":
-        return readers.read_coco(data["root"], year=data.get("year"), val_fraction=data["val_fraction"], strict=strict)
+        return readers.read_coco(data["root"], year=data["year"], val_fraction=data["val_fraction"], strict=strict)
     if name == "karpathy":
-        return readers.read_karpathy(data["root"], data.get("json"), strict=strict)
+        return readers.read_karpathy(data["root"], data["json"], strict=strict)
     raise UserError(f"unknown captioning data '{name}': use data=shapes, flickr8k, coco or karpathy")
 
 
@@ -50,97 +47,76 @@ def image_tensor(path: str, size: int) -> torch.Tensor:
     return TF.pil_to_tensor(img)
 
 
-class CaptionDataset(Dataset):
-    """Training items are one reference drawn at random per visit; eval items carry all of them."""
-
-    def __init__(self, records, vocab: Vocab, image_size: int, max_len: int, train: bool, strict: bool,
-                 cache: bool = False):
-        self.records, self.vocab, self.size, self.max_len = records, vocab, image_size, max_len
-        self.train, self.strict = train, strict
-        self.tokens = [[caption_tokens(c)[:max_len] for c in r.captions] for r in records]
-        self.cache: dict[int, torch.Tensor] | None = {} if cache else None  # decoded images, per process
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __getitem__(self, i: int):
-        rec = self.records[i]
-        try:
-            image = self.cache.get(i) if self.cache is not None else None
-            if image is None:
-                image = image_tensor(rec.image, self.size)
-                if self.cache is not None:
-                    self.cache[i] = image
-        except MediaError as e:
-            if self.strict:
-                raise
-            return Skipped(rec.image, e.reason or str(e))
-        refs = [t for t in self.tokens[i] if t] or [[]]
-        chosen = random.choice(refs) if self.train else refs[0]
-        return {"image": image, "caption": self.vocab.encode(chosen), "refs": [" ".join(t) for t in refs],
-                "id": rec.image_id, "path": rec.image}
-
-
 def collate(items: list, bos: int, eos: int, pad: int) -> dict:
+    """Loaded items (or Skipped) -> a batch: images (B, 3, S, S) uint8, captions in/out, references."""
     items, skipped = drop_skipped(items)
     batch = {"skipped": skipped, "size": len(items)}
     if not items:
         return batch
     caps_in, lengths = pad_sequences([[bos, *it["caption"]] for it in items], pad)  # (B, T), (B,)
     caps_out, _ = pad_sequences([[*it["caption"], eos] for it in items], pad)  # (B, T)
-    batch.update(images=torch.stack([it["image"] for it in items]),  # (B, 3, S, S)
+    batch.update(images=torch.stack([it["pixels"] for it in items]),  # (B, 3, S, S)
                  captions_in=caps_in, captions_out=caps_out, lengths=lengths,
                  refs=[it["refs"] for it in items], ids=[it["id"] for it in items],
-                 paths=[it["path"] for it in items])
+                 paths=[it["image"] for it in items])
     return batch
 
 
-class CaptionDataModule(SplitLoaders, pl.LightningDataModule):
-    def __init__(self, data: dict, vocab: dict | None = None):
-        super().__init__()
-        self.data = data
-        self.vocab = Vocab.from_dict(vocab) if vocab else None
-        self.splits: readers.CaptionSplits | None = None
+class CaptionDataModule(SuiteDataModule):
+    meta_type = CaptioningMeta
+    path_keys = ("root", "json")
+    item_kind = "images"
 
-    def prepare_data(self) -> None:
-        if self.data["name"] == "shapes":  # rank 0 renders; the other ranks find it cached
-            read_splits(self.data)
-
-    def setup(self, stage: str | None = None) -> None:
-        if self.splits is not None:
-            return
-        self.splits = read_splits(self.data)
-        for note in self.splits.notes:
-            log.info(note)
-        warn_missing(self.splits.missing, "images")
-        self.skipped_at_setup = len(self.splits.missing)  # counted in the module's data/skipped
-        if not self.splits.train and stage in (None, "fit"):
-            raise UserError(f"data={self.data['name']} has no training images under {self.data.get('root')}: check data.root")
-        if self.vocab is None:
-            self.vocab = Vocab.build((caption_tokens(c) for r in self.splits.train for c in r.captions),
-                                     self.data["min_word_count"])
-        log.info("captioning data: %d train / %d val / %d test images, vocabulary %d words",
-                 len(self.splits.train), len(self.splits.val), len(self.splits.test), len(self.vocab))
-
-    def metadata(self) -> dict:
-        """Plain data the checkpoint carries so that eval and predict need nothing else."""
-        data = dict(self.data)
-        for key in ("root", "json"):  # absolute, so suite-eval works from any directory
-            if data.get(key):
-                data[key] = str(Path(data[key]).expanduser().absolute())
-        return {"vocab": self.vocab.to_dict(), "image_size": self.data["image_size"], "data": data}
-
-    @property
-    def has_test(self) -> bool:
-        return bool(self.splits and self.splits.test)
-
-    def _loader(self, split: str, train: bool) -> DataLoader:
-        records = getattr(self.splits, split)  # the records of "train", "val" or "test"
+    def generate(self) -> None:
         d = self.data
-        ds = CaptionDataset(records, self.vocab, d["image_size"], d["max_caption_len"], train, d.get("strict", False),
-                            cache=d.get("cache_images", False))
-        return DataLoader(ds, batch_size=d["batch_size"], shuffle=train, **loader_kwargs(d),
-                          collate_fn=partial(collate, bos=self.vocab.bos, eos=self.vocab.eos, pad=self.vocab.pad))
+        if d["name"] == "shapes":  # rank 0 renders; the other ranks find it cached
+            generate_shapes(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"],
+                            image_size=d["image_size"], seed=d["seed"])
 
+    def read(self) -> Splits:
+        self.generate()  # a cache check when prepare_data ran; suite-eval reads without it
+        s = read_splits(self.data)
+        return Splits(s.train, s.val, s.test, skipped=[(m, "listed but missing on disk") for m in s.missing],
+                      notes=s.notes)
 
-DataModule = CaptionDataModule  # the name suite.registry looks up
+    def build_meta(self, train: list) -> CaptioningMeta:
+        if not train:
+            raise UserError(f"data={self.data['name']} has no training images under {self.data.get('root')}:"
+                            f" check data.root")
+        words = (caption_tokens(c) for r in train for c in r.captions)
+        return CaptioningMeta(data=self.data, vocab=Vocab.build(words, self.data["min_word_count"]))
+
+    def encode(self, records: list, split: str) -> list[dict]:
+        """Each image with its references, tokenised and cut to data.max_caption_len words;
+        training draws one reference at random per visit, evaluation feeds the first."""
+        max_len, vocab = int(self.data["max_caption_len"]), self.meta.vocab
+        items = []
+        for rec in records:
+            refs = [t for t in (caption_tokens(c)[:max_len] for c in rec.captions) if t] or [[]]
+            items.append({"image": rec.image, "id": rec.image_id, "train": split == "train",
+                          "captions": [vocab.encode(t) for t in refs], "refs": [" ".join(t) for t in refs]})
+        return items
+
+    @cached_property
+    def _decoded(self) -> dict[str, torch.Tensor] | None:
+        """Decoded images by path (data.cache_images): in each loader process, its own."""
+        return {} if self.data["cache_images"] else None
+
+    def _load(self, item: dict):
+        path = item["image"]
+        try:
+            pixels = self._decoded.get(path) if self._decoded is not None else None
+            if pixels is None:
+                pixels = image_tensor(path, int(self.data["image_size"]))
+                if self._decoded is not None:
+                    self._decoded[path] = pixels
+        except MediaError as e:
+            if self.data["strict"]:
+                raise
+            return Skipped(path, e.reason or str(e))
+        caption = random.choice(item["captions"]) if item["train"] else item["captions"][0]
+        return {**item, "pixels": pixels, "caption": caption}
+
+    def collate(self, items: list[dict]) -> dict:
+        v = self.meta.vocab
+        return collate([self._load(it) for it in items], bos=v.bos, eos=v.eos, pad=v.pad)

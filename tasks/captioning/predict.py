@@ -26,7 +26,7 @@ def _inputs(spec: str) -> list[Path]:
 
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result dict per image: {"input", "text"} (+ "attention" path with save_attention=true)."""
-    size = module.hparams["meta"]["image_size"]
+    size = int(module.meta.data["image_size"])
     files = _inputs(cfg.input)
     results = []
     for start in range(0, len(files), int(cfg.batch_size)):

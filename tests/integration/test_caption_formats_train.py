@@ -5,10 +5,11 @@ import pytest
 
 from suite.engine import train
 from suite.errors import UserError
-from tests.conftest import TINY_CAPTIONING, compose_train
+from tests.conftest import compose_train
 from tests.fixtures.caption_formats import write_coco, write_flickr8k
+from tests.tiny import tiny
 
-REAL = [a for a in TINY_CAPTIONING if not a.startswith("data.n_")] + [
+REAL = [a for a in tiny("captioning") if not a.startswith("data.n_")] + [
     "data.image_size=32", "data.min_word_count=1", "data.num_workers=0", "data.batch_size=4"]
 
 
@@ -26,7 +27,8 @@ def test_flickr8k_layout_trains_and_counts_bad_images(tmp_path, caplog):
         metrics = train(cfg)
     assert "test/bleu4" in metrics and "val/bleu4" in metrics
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "skipped" in r.getMessage()]
-    assert any(m.startswith("skipped 2 images listed in the dataset but missing on disk") for m in warnings), warnings
+    assert any(m.startswith("skipped 2 unusable images") and "listed but missing on disk" in m for m in warnings), \
+        warnings
     assert any(m.startswith("skipped 1 unreadable images") and victim in m for m in warnings), warnings
     # each bad file is reported once, not once per epoch or per batch
     assert sum(victim in m for m in warnings) == 1

@@ -1,8 +1,9 @@
 """A tiny learning check: a short captioning run moves BLEU well past what an untrained model gets."""
 from suite.engine import train
-from tests.conftest import TINY_CAPTIONING, compose_train
+from tests.conftest import compose_train
+from tests.tiny import tiny
 
-LEARN = [a for a in TINY_CAPTIONING if not a.startswith(("data.n_", "data.batch_size", "model.", "trainer.max_epochs"))] + [
+LEARN = [a for a in tiny("captioning") if not a.startswith(("data.n_", "data.batch_size", "model.", "trainer.max_epochs"))] + [
     "data.n_train=800", "data.n_val=60", "data.n_test=0", "data.batch_size=32",
     "model.encoder.channels=[8,16,32,64]", "model.decoder.embed_size=48", "model.decoder.hidden_size=96",
     "model.decoder.attention_size=48", "model.decode.beam_size=2", "trainer.max_epochs=4",

@@ -9,7 +9,7 @@ import torch
 from suite.checkpoint import AtomicCheckpointIO
 from suite.engine import train
 from suite.errors import UserError
-from tasks.captioning.module import Module as CaptioningModule
+from tasks.captioning.module import CaptioningModule
 from tests.conftest import TINY_CAPTIONING, compose_train
 from tests.integration.cli import error_line, run
 

@@ -18,6 +18,6 @@ def test_optuna_search_runs_its_trials_and_reports_the_best_value(tmp_path):
     result = yaml.safe_load((sweeps[0] / "optimization_results.yaml").read_text())
     # the searched keys, less hidden_size, which the tiny settings pin on the command line
     assert set(result["best_params"]) == {"model.optimizer.lr", "model.decoder.dropout",
-                                          "model.decoder.doubly_stochastic"}
+                                          "model.doubly_stochastic"}
     assert 0 <= result["best_value"] <= 100
     assert "Best value" in proc.stdout + proc.stderr

@@ -6,11 +6,12 @@ import torch
 from torch._dynamo.utils import counters
 
 from suite.engine import train
-from tests.conftest import TINY_CAPTIONING, compose_train
+from tests.conftest import compose_train
+from tests.tiny import tiny
 
 
 def test_compile_trains_and_keeps_checkpoint_names(tmp_path, caplog):
-    cfg = compose_train(tmp_path, [*TINY_CAPTIONING, "compile=aot_eager", "trainer.max_steps=2", "test_after_fit=false"])
+    cfg = compose_train(tmp_path, tiny("captioning", "compile=aot_eager", "trainer.max_steps=2", "test_after_fit=false"))
     counters.clear()
     with caplog.at_level("INFO", logger="suite.engine"):
         train(cfg)
@@ -24,7 +25,7 @@ def test_compile_trains_and_keeps_checkpoint_names(tmp_path, caplog):
 def test_an_unknown_backend_is_one_line(tmp_path):
     from suite.errors import UserError
 
-    cfg = compose_train(tmp_path, [*TINY_CAPTIONING, "compile=no_such_backend", "trainer.max_steps=1"])
+    cfg = compose_train(tmp_path, tiny("captioning", "compile=no_such_backend", "trainer.max_steps=1"))
     with pytest.raises(UserError, match="compile=no_such_backend failed") as err:
         train(cfg)
     assert "\n" not in str(err.value)
