@@ -36,9 +36,9 @@ def loader_speed(dm, module, batches: int = 10) -> dict:
     from tasks.activity.datamodule import ActivityDataModule
 
     with tempfile.TemporaryDirectory() as tmp:
-        cold_dm = ActivityDataModule({**dm.data, "cache_dir": tmp})
+        cold_dm = ActivityDataModule({**dm.data, "cache_dir": tmp}, meta=dm.meta)
         cold_dm.setup("fit")
-        cold_dm.splits.train = cold_dm.splits.train[: batches * int(dm.data["batch_size"])]
+        cold_dm.items["train"] = cold_dm.items["train"][: batches * int(dm.data["batch_size"])]
         cold = _clips_per_s(cold_dm, batches)
         warm = _clips_per_s(cold_dm, batches)  # the same clips again: all from the cache
     return {"loader_cold_decode_clips_per_s": round(cold, 1), "loader_warm_cache_clips_per_s": round(warm, 1)}

@@ -14,6 +14,7 @@ from pytorch_lightning.loggers import WandbLogger
 
 from suite.module import SuiteModule
 from tasks.activity.evaluation import clip_metrics, save_confusion
+from tasks.activity.meta import ActivityMeta
 from tasks.activity.model import ClipClassifier
 from tasks.activity.video_table import log_video_table
 
@@ -31,13 +32,15 @@ class ActivityModule(SuiteModule):
     task_name = "activity"
     item_kind = "videos"
     compile_targets = ("net.encoder.backbone",)  # the per-frame CNN; the LSTM is one fused call already
+    meta_type = ActivityMeta
 
-    def __init__(self, model: dict, meta: dict):
+    def __init__(self, model: dict, meta: ActivityMeta | dict):
         super().__init__(model, meta)
-        self.classes: list[str] = list(meta["vocab"]["classes"])
+        self.classes: list[str] = list(self.meta.classes)
         self.net = ClipClassifier(model, len(self.classes))
-        self.label_smoothing = float(model.get("label_smoothing", 0.0))
-        self._outputs: list = []
+        self.label_smoothing = float(model["label_smoothing"])
+        # sample validation clips for the W&B video table: the shared PredictionTable shows images,
+        # not clips, so this module logs its own (tasks/activity/video_table.py) and leaves `examples` empty
         self._clip_rows: list[dict] = []
 
     def forward(self, clips: torch.Tensor) -> torch.Tensor:
@@ -61,34 +64,35 @@ class ActivityModule(SuiteModule):
         return loss
 
     # --- evaluation ----------------------------------------------------------------------------
-    def _eval_step(self, batch: dict, batch_idx: int, stage: str) -> None:
-        self.count_skipped(batch)
+    def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor | None, list[dict]]:
         if not batch["size"]:
-            return
+            return None, []  # every clip of this batch was unreadable
         logits = self.net(batch["clips"], frame_keys(batch)).float()  # (B, C)
-        self.log(f"{stage}/loss", F.cross_entropy(logits, batch["labels"]), batch_size=batch["size"], sync_dist=True)
-        probs = logits.softmax(-1)
-        conf, top = probs.topk(min(5, len(self.classes)), dim=-1)  # (B, k)
-        self._outputs.extend(zip(batch["paths"], batch["labels"].tolist(), top.tolist()))
+        loss = F.cross_entropy(logits, batch["labels"])
+        conf, top = logits.softmax(-1).topk(min(5, len(self.classes)), dim=-1)  # (B, k) best first
+        rows = [{"id": i, "label": y, "topk": t}
+                for i, y, t in zip(batch["ids"], batch["labels"].tolist(), top.tolist())]
         if stage == "val" and self.keep_examples and len(self._clip_rows) < N_EXAMPLES:
             for i in range(min(batch["size"], N_EXAMPLES - len(self._clip_rows))):
-                self._clip_rows.append({"clip": batch["clips"][i].cpu(), "true": self.classes[int(batch["labels"][i])],
-                                        "predicted": self.classes[int(top[i, 0])],
+                self._clip_rows.append({"clip": batch["clips"][i].cpu(), "true": self.classes[rows[i]["label"]],
+                                        "predicted": self.classes[rows[i]["topk"][0]],
                                         "confidence": round(float(conf[i, 0]), 3)})
+        return loss, rows
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        outputs = self.gather_lists(self._outputs)
-        self._outputs = []
-        unique = {p: (y, t) for p, y, t in outputs}  # DDP samplers pad with repeats
-        if not unique:
-            return
-        labels = np.array([y for y, _ in unique.values()])  # (N,)
-        topk = np.array([t for _, t in unique.values()])  # (N, k)
-        metrics, confusion = clip_metrics(labels, topk, self.classes)
-        for name, value in metrics.items():
-            self.log(f"{stage}/{name}", value)
+    def _metrics(self, rows: list[dict]) -> tuple[dict[str, float], np.ndarray]:
+        labels = np.array([r["label"] for r in rows])  # (N,)
+        topk = np.array([r["topk"] for r in rows])  # (N, k)
+        return clip_metrics(labels, topk, self.classes)
+
+    def score(self, rows: list[dict], stage: str) -> dict[str, float]:
+        return self._metrics(rows)[0]
+
+    def on_scored(self, rows: list[dict], stage: str) -> None:
+        """The confusion matrix as a PNG in the run dir (and on W&B); the sample clips' table."""
+        clip_rows, self._clip_rows = self._clip_rows, []  # the next validation collects its own
         if self.trainer.sanity_checking or not self.trainer.is_global_zero:
             return
+        metrics, confusion = self._metrics(rows)
         name = f"epoch_{self.current_epoch:03d}" if stage == "val" else "test"
         path = Path(self.trainer.default_root_dir) / "confusion" / f"{name}.png"
         image = save_confusion(confusion, self.classes, path, f"{stage} confusion ({name}), top-1 {metrics['acc']:.3f}")
@@ -96,23 +100,4 @@ class ActivityModule(SuiteModule):
             if isinstance(logger, WandbLogger):
                 logger.log_image(f"{stage}/confusion", [image], step=self.global_step)
         if stage == "val":
-            log_video_table(self.loggers, self._clip_rows, self.global_step)
-
-    def on_validation_epoch_start(self) -> None:
-        self._clip_rows = []
-
-    def validation_step(self, batch, batch_idx):
-        self._eval_step(batch, batch_idx, "val")
-
-    def on_validation_epoch_end(self):
-        super().on_validation_epoch_end()
-        self._eval_epoch_end("val")
-
-    def test_step(self, batch, batch_idx):
-        self._eval_step(batch, batch_idx, "test")
-
-    def on_test_epoch_end(self):
-        self._eval_epoch_end("test")
-
-
-Module = ActivityModule  # the name suite.registry looks up
+            log_video_table(self.loggers, clip_rows, self.global_step)

@@ -36,7 +36,7 @@ def clip_of(path: Path, data: dict) -> torch.Tensor:
 
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per video: {"input", "text": "label 0.973, other 0.012, ...", "label", "top5"}."""
-    data = module.hparams["meta"]["data"]
+    data = module.meta.data
     files = _inputs(cfg.input)
     results = []
     for start in range(0, len(files), int(cfg.batch_size)):

@@ -9,9 +9,10 @@ from hydra import compose, initialize_config_dir
 from suite.config import CONF_DIR
 from suite.engine import evaluate, train
 from tests.conftest import compose_train
-from tests.fixtures.video_formats import TINY_ACTIVITY, write_ucf101
+from tests.fixtures.video_formats import write_ucf101
+from tests.tiny import tiny
 
-UCF_ARGS = [a for a in TINY_ACTIVITY if not a.startswith("data.") or a.startswith("data.batch_size")] + [
+UCF_ARGS = [a for a in tiny("activity") if not a.startswith("data.") or a.startswith("data.batch_size")] + [
     "data=ucf101", "data.image_size=16", "data.max_frames=8", "data.segments=4", "data.num_workers=0",
     "data.val_fraction=0.34"]
 
@@ -23,7 +24,7 @@ def test_ucf101_folder_trains_evaluates_and_counts_broken_videos(tmp_path, caplo
     assert {"val/acc", "val/acc_top5", "test/acc", "test/acc_class/Archery"} <= set(metrics)
     log = caplog.text
     assert "whole groups" in log and "seed 0" in log  # val carved from train by group, and said so
-    assert "skipped 1 videos listed in the dataset but missing on disk" in log
+    assert "skipped 1 unusable videos, e.g. UCF-101/" in log and "(listed but missing on disk)" in log
     assert "skipped 2 unreadable videos" in log and "0 bytes" in log  # the zero-byte and the garbage file
 
     ckpt = next((tmp_path / "run" / "checkpoints").glob("best-*.ckpt"))

@@ -6,7 +6,7 @@ import torch
 
 from suite.engine import train
 from tests.conftest import compose_train
-from tests.fixtures.video_formats import TINY_ACTIVITY
+from tests.tiny import tiny
 
 
 @pytest.mark.parametrize("extra", [  # the default lrcn/lstm/tsn path runs in the integration tests
@@ -14,7 +14,7 @@ from tests.fixtures.video_formats import TINY_ACTIVITY
     ["model=frame_pool"],
 ])
 def test_train_writes_checkpoints_metrics_and_confusion_matrices(tmp_path, extra):
-    metrics = train(compose_train(tmp_path, [*TINY_ACTIVITY, *extra]))
+    metrics = train(compose_train(tmp_path, tiny("activity", *extra)))
     assert json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
     for split in ("val", "test"):
         assert 0.0 <= metrics[f"{split}/acc"] <= metrics[f"{split}/acc_top5"] <= 1.0
@@ -22,4 +22,4 @@ def test_train_writes_checkpoints_metrics_and_confusion_matrices(tmp_path, extra
     assert (tmp_path / "confusion" / "epoch_000.png").is_file() and (tmp_path / "confusion" / "test.png").is_file()
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["suite"]["task"] == "activity"
-    assert len(ckpt["hyper_parameters"]["meta"]["vocab"]["classes"]) == 10
+    assert len(ckpt["hyper_parameters"]["meta"]["classes"]) == 10

@@ -7,8 +7,8 @@ from suite.data.skips import Skipped
 from suite.errors import UserError
 from tasks.activity import clips as clips_mod
 from tasks.activity.clips import ClipCache, sample_indices
-from tasks.activity.datamodule import ClipDataset, collate
-from tasks.activity.readers import Clip, group_of, read_ucf101, read_video_folder
+from tasks.activity.datamodule import clip_cache, collate, load_clip
+from tasks.activity.readers import group_of, read_ucf101, read_video_folder
 from tasks.activity.synthetic import CLASSES, render_clip
 from tests.fixtures.video_formats import write_ucf101, write_video_folder
 
@@ -51,21 +51,42 @@ def test_cache_decodes_each_video_once_and_notices_edits(tmp_path, monkeypatch):
     assert len(calls) == 2
 
 
-def test_dataset_skips_unreadable_videos_and_collate_counts_them(tmp_path):
+def test_unreadable_videos_are_skipped_and_the_collate_counts_them(tmp_path):
     good = write_video_folder(tmp_path / "v", classes=("left",), per_split=(2, 0, 0), splits=("train",))["train"]
     empty = tmp_path / "empty.avi"
     empty.write_bytes(b"")
     data = {"cache_dir": str(tmp_path / "cache"), "image_size": 16, "max_frames": 8, "segments": 4,
-            "sampling": "tsn", "stride": 1}
-    ds = ClipDataset([Clip(str(good[0]), 0), Clip(str(empty), 0), Clip(str(good[1]), 0)], data, train=True)
-    items = [ds[i] for i in range(3)]
+            "sampling": "tsn", "stride": 1, "strict": False}
+    cache = clip_cache(data)
+    encoded = [{"path": str(p), "label": 0, "train": True} for p in (good[0], empty, good[1])]
+    items = [load_clip(it, cache, data) for it in encoded]
     assert isinstance(items[1], Skipped) and "0 bytes" in items[1].reason
     batch = collate(items)
     assert batch["clips"].shape == (2, 4, 3, 16, 16) and batch["clips"].dtype == torch.uint8  # (B, T, 3, S, S)
     assert batch["size"] == 2 and [s.path for s in batch["skipped"]] == [str(empty)]
-    strict = ClipDataset([Clip(str(empty), 0)], {**data, "strict": True}, train=True)
+    assert batch["ids"] == [str(good[0]), str(good[1])]
     with pytest.raises(UserError, match="empty"):
-        strict[0]
+        load_clip(encoded[1], cache, {**data, "strict": True})
+
+
+def test_a_checkpoint_label_map_relabels_the_data_and_refuses_unknown_classes(tmp_path):
+    from tasks.activity.datamodule import ActivityDataModule
+    from tasks.activity.meta import ActivityMeta
+
+    write_video_folder(tmp_path / "v", classes=("left", "right"), per_split=(2, 1, 1), frames=4, size=16)
+    data = {"name": "video_folder", "root": str(tmp_path / "v"), "val_fraction": 0.1, "seed": 0, "image_size": 16,
+            "max_frames": 4, "sampling": "tsn", "segments": 2, "stride": 1, "cache_dir": str(tmp_path / "cache"),
+            "batch_size": 2, "num_workers": 0, "strict": False}
+    built = ActivityDataModule(data)
+    built.setup("fit")
+    assert built.meta.classes == ["left", "right"] and [it["label"] for it in built.items["test"]] == [0, 1]
+    swapped = ActivityDataModule(data, meta=ActivityMeta(data=data, classes=["up", "right", "left"]))
+    swapped.setup("test")
+    assert [it["label"] for it in swapped.items["test"]] == [2, 1]  # the checkpoint's indices, by class name
+    with pytest.raises(UserError, match="never learned \\(left\\)"):
+        ActivityDataModule(data, meta=ActivityMeta(data=data, classes=["right", "up"])).setup("test")
+    with pytest.raises(UserError, match="data.sampling=every is unknown"):
+        ActivityDataModule({**data, "sampling": "every"})
 
 
 # ---------------------------------------------------------------------------------- readers

@@ -10,10 +10,13 @@ from suite.errors import UserError
 from suite.nn.feature_cache import FeatureCache
 from suite.nn.image_encoder import ImageGridEncoder
 from suite.nn.video_encoder import FrameEncoder
-from tests.conftest import TINY_CAPTIONING, compose_train
-from tests.fixtures.video_formats import TINY_ACTIVITY
+from tests.conftest import compose_train
+from tests.tiny import tiny
 
 FROZEN = ["model.encoder.arch=resnet18", "model.encoder.pretrained=false", "model.encoder.freeze=true", "threads=1"]
+# the YAML normally holds these; the constructors have no defaults of their own
+IMAGE = dict(channels=(8, 16), pretrained=False, grid_size=None)
+FRAME = dict(channels=(8, 16), blocks=1, pretrained=False, pool=2, feature_size=16, dropout=0.0)
 
 
 def test_cache_computes_only_unseen_keys_once_even_when_a_batch_repeats_one():
@@ -31,9 +34,9 @@ def test_cache_computes_only_unseen_keys_once_even_when_a_batch_repeats_one():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: ImageGridEncoder("resnet18", freeze=False, cache_features=True),
-    lambda: ImageGridEncoder("small_cnn", freeze=True, cache_features=True),  # freeze only applies to ResNets
-    lambda: FrameEncoder("frame_cnn", freeze=True, cache_features=True),
+    lambda: ImageGridEncoder(arch="resnet18", freeze=False, cache_features=True, **IMAGE),
+    lambda: ImageGridEncoder(arch="small_cnn", freeze=True, cache_features=True, **IMAGE),  # freeze: ResNets only
+    lambda: FrameEncoder(arch="frame_cnn", freeze=True, cache_features=True, **FRAME),
 ])
 def test_caching_an_unfrozen_backbone_is_one_clear_line(make):
     with pytest.raises(UserError, match="model.encoder.freeze=true") as err:
@@ -69,8 +72,8 @@ def _captioning(tmp_path, cache: bool):
     from tasks.captioning.datamodule import CaptionDataModule
     from tasks.captioning.module import CaptioningModule
 
-    cfg = compose_train(tmp_path, [*TINY_CAPTIONING, *FROZEN, "data.image_size=32", "data.n_train=24",
-                                   f"model.encoder.cache_features={str(cache).lower()}"])
+    cfg = compose_train(tmp_path, tiny("captioning", *FROZEN, "data.image_size=32", "data.n_train=24",
+                                       f"model.encoder.cache_features={str(cache).lower()}"))
     dm = CaptionDataModule(to_plain(cfg.data))
     dm.setup("fit")
     torch.manual_seed(0)
@@ -89,7 +92,7 @@ def test_captioning_trains_the_same_with_the_cache_and_encodes_each_image_once(t
         runs[cache] = losses, val, sum(calls)
     assert runs[True][0] == pytest.approx(runs[False][0], rel=1e-5, abs=1e-6)
     assert runs[True][1] == pytest.approx(runs[False][1], rel=1e-5, abs=1e-6)
-    n_train, n_val = len(dm.splits.train), len(dm.splits.val)
+    n_train, n_val = len(dm.items["train"]), len(dm.items["val"])
     assert runs[False][2] == 2 * n_train + 2 * n_val  # every epoch, every image through the CNN
     assert runs[True][2] == n_train + n_val  # once per image over two epochs and two validations
     assert len(module.encoder.feature_cache) == n_train + n_val
@@ -99,7 +102,7 @@ def _activity(tmp_path, cache: bool):
     from tasks.activity.datamodule import ActivityDataModule
     from tasks.activity.module import ActivityModule
 
-    cfg = compose_train(tmp_path, [*TINY_ACTIVITY, *FROZEN, f"model.encoder.cache_features={str(cache).lower()}"])
+    cfg = compose_train(tmp_path, tiny("activity", *FROZEN, f"model.encoder.cache_features={str(cache).lower()}"))
     dm = ActivityDataModule(to_plain(cfg.data))
     dm.setup("fit")
     torch.manual_seed(0)
@@ -120,18 +123,18 @@ def test_activity_trains_the_same_with_the_cache_and_encodes_each_frame_once(tmp
         calls = _count_images(module.net.encoder.backbone)
         runs[cache] = _train(module, dm.train_dataloader, step), sum(calls), len(keys)
     assert runs[True][0] == pytest.approx(runs[False][0], rel=1e-5, abs=1e-6)
-    n_frames = 2 * len(dm.splits.train) * int(dm.data["segments"])  # frames fed over two epochs
+    n_frames = 2 * len(dm.items["train"]) * int(dm.data["segments"])  # frames fed over two epochs
     assert runs[False][1] == n_frames
     # random TSN picks: epoch 2 meets some frames again; each distinct (video, frame) went through the CNN once
     assert runs[True][1] == runs[True][2] == len(module.net.encoder.feature_cache) < n_frames
 
 
-@pytest.mark.parametrize("tiny", [[*TINY_CAPTIONING, "data.image_size=32", "data.n_train=16"], TINY_ACTIVITY],
+@pytest.mark.parametrize("overrides", [tiny("captioning", "data.image_size=32", "data.n_train=16"), tiny("activity")],
                          ids=["captioning", "activity"])
-def test_train_with_cached_features_runs_through_lightning(tmp_path, tiny):
+def test_train_with_cached_features_runs_through_lightning(tmp_path, overrides):
     """Validation (inference mode) fills the cache between training epochs; eval and test read it too."""
     from suite.engine import train
 
-    metrics = train(compose_train(tmp_path, [*tiny, *FROZEN, "model.encoder.cache_features=true",
+    metrics = train(compose_train(tmp_path, [*overrides, *FROZEN, "model.encoder.cache_features=true",
                                              "trainer.max_epochs=2", "trainer.num_sanity_val_steps=1"]))
     assert "val/loss" in metrics and "test/loss" in metrics
