@@ -37,6 +37,9 @@ SIZES = {
     "dialogue": ["data.n_train=60", "data.n_val=10", "data.n_test=10", "data.batch_size=32",
                  "model.encoder.embed_size=16", "model.encoder.hidden_size=16", "model.decoder.embed_size=16",
                  "model.decoder.hidden_size=32", "model.decode.max_len=20", "threads=1"],
+    # 60 synthetic tunes and a tiny LSTM
+    "music": ["data.n_train=48", "data.n_val=6", "data.n_test=6", "data.batch_size=16", "model.embed_size=8",
+              "model.hidden_size=16", "threads=1"],
 }
 
 
