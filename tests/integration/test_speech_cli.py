@@ -23,7 +23,7 @@ def ckpt(tmp_path_factory):
 
 
 def _predict_cfg(ckpt, input, **kw):
-    return OmegaConf.create({"ckpt_path": str(ckpt), "task": None, "input": str(input), "output": "text",
+    return OmegaConf.create({"ckpt_path": str(ckpt), "task_name": None, "input": str(input), "output": "text",
                              "beam_size": None, "batch_size": 4, "seed": 0, "threads": None, **kw})
 
 
