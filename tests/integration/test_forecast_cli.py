@@ -1,5 +1,5 @@
-"""Forecast on a real-format CSV (named column, date column, rows out of order): train -> predict
-from the checkpoint alone. (Bad CSVs: tests/unit/test_forecast_data.py; the CLI's one-line error
+"""Forecast on a real-format CSV (named column, date column, rows out of order): train -> eval ->
+predict from the checkpoint alone. (Bad CSVs: tests/unit/test_forecast_data.py; the CLI's one-line error
 path: tests/integration/test_charlm_cli.py.)"""
 import json
 
@@ -13,10 +13,10 @@ from tasks.forecast.predict import predict
 from tasks.forecast.synthetic import make_series
 from tests.fixtures.series_formats import write_series_csv
 from tests.integration.cli import run
+from tests.tiny import tiny
 
-TINY = ["task=forecast", "data=csv_series", "data.column=Passengers", "data.date_column=Month", "data.window=12",
-        "data.horizon=3", "model.hidden_size=8", "trainer.max_epochs=2", "trainer.enable_progress_bar=false",
-        "trainer.enable_model_summary=false", "logger=none", "threads=1"]
+TINY = tiny("forecast", "data=csv_series", "data.column=Passengers", "data.date_column=Month", "data.window=12",
+            "data.horizon=3")
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +40,12 @@ def test_metrics_hold_both_baselines_and_predict_forecasts_the_horizon(trained, 
     out = predict(module, OmegaConf.create({"input": str(csv), "horizon": None}))[0]
     assert len(out["forecast"]) == 3 and out["forecast"] == pytest.approx(longer["forecast"][:3], abs=1e-3)
 
+
+
+def test_eval_from_the_checkpoint_alone_gives_the_training_runs_test_metrics(trained, tmp_path):
+    run_dir, _ = trained
+    best = next((run_dir / "checkpoints").glob("best-epoch*.ckpt"))  # metrics.json's test/* came from the best
+    run("suite-eval", f"ckpt_path={best}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
+    again, trained_metrics = (json.loads(p.read_text()) for p in (tmp_path / "metrics.json", run_dir / "metrics.json"))
+    for name in ("test/rmse", "test/rmse_naive", "test/rmse_seasonal_naive"):  # same scaler, same windows
+        assert again[name] == pytest.approx(trained_metrics[name], rel=1e-5)
