@@ -53,8 +53,9 @@ class ForecastDataModule(SuiteDataModule):
     def build_meta(self, train: list[dict]) -> ForecastMeta:
         d = self.data
         column = "value" if d["name"] == "synthetic_series" else d["column"]
-        return ForecastMeta(data=d, scaler=Scaler.fit(covered_steps(train)),  # train only: no peeking at val/test levels
-                            window=int(d["window"]), horizon=int(d["horizon"]), season=int(d["season"]), column=column)
+        scaler = Scaler.fit(covered_steps(train))  # train only: no peeking at val/test levels
+        return ForecastMeta(data=d, scaler=scaler, window=int(d["window"]), horizon=int(d["horizon"]),
+                            season=int(d["season"]), column=column)
 
     def encode(self, items: list[dict], split: str) -> list[dict]:
         scaler = self.meta.scaler  # the training scaler, also when evaluating on other data
@@ -62,5 +63,6 @@ class ForecastDataModule(SuiteDataModule):
                 for it in items]
 
     def collate(self, items: list[dict]) -> dict:
-        batch = {key: torch.stack([it[key] for it in items]) for key in ("x", "y", "x_raw", "y_raw")}  # (B, W) or (B, horizon)
+        # x, x_raw: (B, W); y, y_raw: (B, horizon)
+        batch = {key: torch.stack([it[key] for it in items]) for key in ("x", "y", "x_raw", "y_raw")}
         return {**batch, "ids": [it["id"] for it in items], "size": len(items)}

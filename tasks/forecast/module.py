@@ -78,8 +78,9 @@ class ForecastModule(SuiteModule):
         pred_scaled = self(batch["x"])  # (B, horizon)
         loss = F.mse_loss(pred_scaled, batch["y"])
         pred = self.meta.scaler.unscale(pred_scaled.double()).float()  # (B, horizon), original units
-        x, horizon = batch["x_raw"], self.meta.horizon
-        guesses = {"model": pred, "naive": naive(x, horizon), "seasonal_naive": seasonal_naive(x, horizon, self.meta.season)}
+        x, horizon = batch["x_raw"], self.meta.horizon  # (B, W)
+        guesses = {"model": pred, "naive": naive(x, horizon),
+                   "seasonal_naive": seasonal_naive(x, horizon, self.meta.season)}  # each (B, horizon)
         columns = {kind: guess.tolist() for kind, guess in guesses.items()}
         rows = [{"id": t, "actual": actual, **{kind: columns[kind][k] for kind in KINDS}}
                 for k, (t, actual) in enumerate(zip(batch["ids"], batch["y_raw"].tolist()))]
@@ -91,7 +92,8 @@ class ForecastModule(SuiteModule):
         for kind in KINDS:
             sums = errors(torch.tensor([r[kind] for r in rows], dtype=torch.float64), actual)
             suffix = "" if kind == "model" else f"_{kind}"
-            metrics.update({f"{name}{suffix}": v for name, v in summarise({k: float(v) for k, v in sums.items()}).items()})
+            summary = summarise({k: float(v) for k, v in sums.items()})
+            metrics.update({f"{name}{suffix}": value for name, value in summary.items()})
         return metrics
 
     def example(self, row: dict) -> dict:

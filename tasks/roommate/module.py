@@ -120,7 +120,7 @@ class RoommateModule(SuiteModule):
     def __init__(self, model: dict, meta: RoommateMeta | dict):
         super().__init__(model, meta)
         self.cell = model["cell"]
-        self.step = build_step(model["cell"], len(self.meta.dishes), int(model["hidden_size"]), int(model["num_layers"]))
+        self.step = build_step(self.cell, len(self.meta.dishes), int(model["hidden_size"]), int(model["num_layers"]))
 
     def week(self, weather: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
         """Free-running: weather ids (B, T), day-0 dish ids (B,) -> predicted dish ids (B, T)."""
