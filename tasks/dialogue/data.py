@@ -216,7 +216,10 @@ def read_dailydialog(root, *, val_fraction: float, test_fraction: float, seed: i
         out = []
         for n, line in enumerate(_lines(path), 1):
             if line.strip():
-                d = reader.dialogue(f"{path.name}:{n}", line.split("__eou__"))
+                turns = line.split("__eou__")
+                if not turns[-1].strip():
+                    turns.pop()  # the text after the last __eou__ ends the line; it is not a turn
+                d = reader.dialogue(f"{path.name}:{n}", turns)
                 if d:
                     out.append(d)
         return out
