@@ -3,10 +3,11 @@ import json
 
 import pytest
 
-from tests.fixtures.video_formats import TINY_ACTIVITY, write_video_folder
+from tests.fixtures.video_formats import write_video_folder
 from tests.integration.cli import error_line, run
+from tests.tiny import tiny
 
-TRAIN_ARGS = [a for a in TINY_ACTIVITY if not a.startswith("logger=")]
+TRAIN_ARGS = tiny("activity", "logger=wandb")  # the default logger: W&B, offline
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import json
 import pytest
 from PIL import Image
 
-from tests.conftest import TINY_CAPTIONING
 from tests.integration.cli import error_line, run
+from tests.tiny import tiny
 
-TRAIN_ARGS = [a for a in TINY_CAPTIONING if not a.startswith("logger=")] + ["trainer.max_epochs=2"]
+TRAIN_ARGS = tiny("captioning", "logger=wandb", "trainer.max_epochs=2")  # the default logger: W&B, offline
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,10 @@ def test_wandb_offline_run_holds_the_prediction_table(trained):
     assert len(tables) == 2  # one per validation (2 epochs)
     table = json.loads(tables[-1].read_text())
     assert table["columns"] == ["image", "references", "caption", "attention"]
-    assert len(table["data"]) == 8  # the first validation batch
+    assert len(table["data"]) == 12  # every validation image (max_examples is 16)
     for column in ("image", "attention"):  # the images themselves, captioned, per validation
         images = list(runs[0].glob(f"files/media/images/val/predictions/{column}_*.png"))
-        assert len(images) == 2 * 8, column
+        assert len(images) == 2 * 12, column
 
 
 def test_eval_from_the_checkpoint_alone(trained, tmp_path):
