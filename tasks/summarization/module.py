@@ -2,6 +2,8 @@
 the plain attention seq2seq; ROUGE (rouge-score) against the task's own Lead baseline."""
 from __future__ import annotations
 
+import functools
+
 import torch
 from rouge_score import rouge_scorer
 
@@ -14,10 +16,15 @@ from tasks.summarization.pointer_decoder import PointerDecoder
 ROUGE_KEYS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
+@functools.cache
+def _scorer() -> rouge_scorer.RougeScorer:
+    return rouge_scorer.RougeScorer(list(ROUGE_KEYS), use_stemmer=True)  # built once: it logs each time
+
+
 def rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]:
     """Mean F1 (0-100) of rouge-score with the Porter stemmer; for Lsum both sides have one sentence
     a line (split here, not by rouge-score's NLTK splitter, which would need a download)."""
-    scorer = rouge_scorer.RougeScorer(list(ROUGE_KEYS), use_stemmer=True)
+    scorer = _scorer()
     totals = dict.fromkeys(ROUGE_KEYS, 0.0)
     for hyp, ref in zip(hypotheses, references):
         scores = scorer.score("\n".join(sentences(ref)), "\n".join(sentences(hyp)))

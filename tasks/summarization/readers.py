@@ -194,7 +194,7 @@ def read_csv_pairs(data: dict) -> Splits:
 
 # ----------------------------------------------------------------------------- synthetic_news
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER = "entities.json"
 _SYL = ("ka", "vor", "lin", "dra", "mes", "tu", "bel", "qui", "zan", "ro", "fen", "sol", "ith", "mar", "gal", "por")
 _KINDS = ("Holdings", "Group", "Motors", "Bank", "Labs", "Foods", "Energy", "Airways")
@@ -219,11 +219,12 @@ _OPENERS = ("In a busy week for the sector ,", "According to a statement ,", "Of
 
 
 def _names(rng: random.Random, n: int) -> list[str]:
-    names: set[str] = set()
-    while len(names) < n:
-        word = "".join(rng.choice(_SYL) for _ in range(rng.randint(2, 3))).capitalize()
-        names.add(f"{word} {rng.choice(_KINDS)}")
-    return sorted(names)
+    """n names "<Word> <Kind>", no two sharing a word (so a held-out name shares no token with train's
+    but the kind, a common word)."""
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(_SYL) for _ in range(rng.randint(2, 3))).capitalize())
+    return [f"{w} {rng.choice(_KINDS)}" for w in sorted(words)]
 
 
 def _pools(seed: int) -> dict:
