@@ -17,6 +17,7 @@ import torch
 from hydra.utils import instantiate
 
 from suite.budget import warmup_cosine
+from suite.rng import rng_state, set_rng_state
 from suite.data.skips import SkipLedger
 from suite.errors import UserError
 from suite.meta import Meta
@@ -212,7 +213,15 @@ class SuiteModule(pl.LightningModule):
     # --- checkpoints ---------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         val = {k: float(v) for k, v in self.trainer.callback_metrics.items() if k.startswith("val/")}
-        checkpoint["suite"] = {"task": self.task_name, "val_metrics": val}
+        checkpoint["suite"] = {"task": self.task_name, "val_metrics": val, "rng": rng_state()}
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        """A resumed run draws the same dropout masks and shuffles as the run it continues: the
+        states are set before Lightning creates the training loader's iterator (which draws its
+        seed), as the uninterrupted run did right after the save."""
+        rng = checkpoint.get("suite", {}).get("rng")
+        if rng and self._trainer is not None and self.trainer.state.fn == "fit":
+            set_rng_state(rng)
 
     # --- distributed helpers -------------------------------------------------------------------
     def gather_lists(self, items: list) -> list:

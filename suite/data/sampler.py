@@ -19,6 +19,13 @@ class BucketBatchSampler(Sampler[list[int]]):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @property
+    def sampler(self) -> "BucketBatchSampler":
+        """Lightning calls `set_epoch` on `batch_sampler.sampler` before every epoch; pointing it
+        here makes the order follow the trainer's epoch, so a resumed run continues the sequence
+        the uninterrupted run would have seen (a counter of its own restarts at 0)."""
+        return self
+
     def _world(self) -> tuple[int, int]:
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             return torch.distributed.get_rank(), torch.distributed.get_world_size()
@@ -39,12 +46,14 @@ class BucketBatchSampler(Sampler[list[int]]):
         return batches
 
     def __iter__(self):
+        # a generator: the order is drawn at the first batch, after Lightning's set_epoch (Lightning
+        # creates the loader's iterator before it sets the epoch, e.g. when a run resumes)
         rank, world = self._world()
         batches = self._batches()
         if world > 1:
             batches += batches[: (-len(batches)) % world]
             batches = batches[rank::world]
-        return iter(batches)
+        yield from batches
 
     def __len__(self) -> int:
         n = -(-len(self.lengths) // self.batch_size) if self.lengths else 0  # upper bound for sorted pools
