@@ -142,9 +142,9 @@ def chat(cfg: DictConfig, lines, out=sys.stdout, err=sys.stderr) -> int:
             print("(history cleared)", file=out, flush=True)
             continue
         if text == "/history":
-            seen = history[-window:]
-            for k, turn in enumerate(seen):
-                print(f"{'you' if (len(seen) - k) % 2 else 'bot'}: {turn}", file=out)
+            seen, first = history[-window:], max(len(history) - window, 0)
+            for k, turn in enumerate(seen):  # the history alternates you, bot, you, ...
+                print(f"{'bot' if (first + k) % 2 else 'you'}: {turn}", file=out)
             print(f"({len(seen)} of {len(history)} turns in the context window)", file=out, flush=True)
             continue
         history.append(text)
