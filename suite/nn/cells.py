@@ -14,10 +14,12 @@ _TEMPLATES: dict[tuple, nn.RNNBase] = {}  # one-layer, one-direction stand-ins, 
 def fused_template(kind: type, input_size: int, hidden_size: int) -> nn.RNNBase:
     """A one-layer, one-direction fused layer to run through torch.func.functional_call with some
     other module's weights: kept off every module tree (its own weights are never used), built
-    once per shape."""
+    once per shape. Built without touching the global random state: the first run in a process
+    would otherwise draw numbers that later runs (a sweep, a resume) do not."""
     key = (kind, input_size, hidden_size)
     if key not in _TEMPLATES:
-        _TEMPLATES[key] = kind(input_size, hidden_size, batch_first=True)
+        with torch.random.fork_rng(devices=[]):
+            _TEMPLATES[key] = kind(input_size, hidden_size, batch_first=True)
     return _TEMPLATES[key]
 
 
