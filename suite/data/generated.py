@@ -22,6 +22,12 @@ from suite.errors import UserError
 STAMP = ".complete"  # written last, holding the parameters: its presence means "finished"
 
 
+def split_sizes(data: dict) -> dict:
+    """The keyword arguments every synthetic generator takes from its data config."""
+    return {"n_train": int(data["n_train"]), "n_val": int(data["n_val"]), "n_test": int(data["n_test"]),
+            "seed": int(data.get("seed", 0))}
+
+
 def is_complete(root: Path, params: dict, marker: str) -> bool:
     """Whether `root` holds a finished dataset generated with exactly `params`."""
     try:

@@ -18,6 +18,7 @@ import torch
 from suite.data.checks import check_fractions
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from suite.meta import Meta
@@ -61,9 +62,8 @@ class MusicDataModule(SuiteDataModule):
     item_kind = "pieces"
 
     def generate(self) -> None:
-        d = self.data
-        if d["name"] == "synthetic_melodies":
-            generate_melodies(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"], seed=d["seed"])
+        if self.data["name"] == "synthetic_melodies":  # rank 0 generates; the other ranks find it cached
+            generate_melodies(self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         d, strict = self.data, bool(self.data.get("strict", False))

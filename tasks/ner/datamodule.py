@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.ner import readers
@@ -31,10 +32,8 @@ class NerDataModule(SuiteDataModule):
     item_kind = "sentences"
 
     def generate(self) -> None:
-        d = self.data
-        if d["name"] == "synthetic_entities":
-            generate_entities(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"],
-                              seed=d.get("seed", 0))
+        if self.data["name"] == "synthetic_entities":  # rank 0 generates; the other ranks find it cached
+            generate_entities(self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         s = read_splits(self.data)

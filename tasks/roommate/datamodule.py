@@ -8,7 +8,7 @@ import torch
 from suite.data.datamodule import SuiteDataModule
 from suite.data.splits import Splits
 from suite.errors import UserError
-from tasks.roommate.meta import WEATHER, RoommateMeta, next_dishes
+from tasks.roommate import WEATHER, RoommateMeta, next_dishes
 
 
 def check_dishes(dishes: list[str], start: str) -> None:

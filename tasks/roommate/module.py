@@ -17,7 +17,7 @@ from suite.errors import UserError
 from suite.module import SuiteModule
 from suite.nn.cells import RNNS
 from suite.nn.gradient_probe import replace_top, through
-from tasks.roommate.meta import WEATHER, RoommateMeta
+from tasks.roommate import WEATHER, RoommateMeta
 
 N_WEATHER = len(WEATHER)  # sunny, rainy
 

@@ -12,7 +12,7 @@ import torch
 from omegaconf import DictConfig
 
 from suite.errors import UserError
-from tasks.roommate.meta import next_dishes
+from tasks.roommate import next_dishes
 from tasks.roommate.module import ClassicStep, hand_built
 
 MAX_DAYS = 10_000  # a longer input is almost surely a mistake (a whole file pasted in)

@@ -7,6 +7,7 @@ import torch
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
@@ -40,10 +41,8 @@ class SentimentDataModule(SuiteDataModule):
     path_keys = ("root", "path", "val_path", "test_path")
 
     def generate(self) -> None:
-        d = self.data
-        if d["name"] == "synthetic_reviews":
-            generate_reviews(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"],
-                             seed=d.get("seed", 0))
+        if self.data["name"] == "synthetic_reviews":  # rank 0 generates; the other ranks find it cached
+            generate_reviews(self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         s = read_splits(self.data)

@@ -5,6 +5,7 @@ import logging
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.translation import readers
@@ -45,9 +46,8 @@ class TranslationDataModule(SuiteDataModule):
     item_kind = "sentence pairs"
 
     def generate(self) -> None:
-        if self.data["name"] == "synthetic_pairs":
-            d = self.data
-            generate_pairs(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"], seed=d.get("seed", 0))
+        if self.data["name"] == "synthetic_pairs":  # rank 0 generates; the other ranks find it cached
+            generate_pairs(self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         pairs = read_splits(self.data)

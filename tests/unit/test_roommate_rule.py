@@ -5,7 +5,7 @@ import torch
 
 from suite.errors import UserError
 from tasks.roommate.datamodule import RoommateDataModule, make_weeks
-from tasks.roommate.meta import RoommateMeta, next_dishes
+from tasks.roommate import RoommateMeta, next_dishes
 from tasks.roommate.module import ClassicStep, RoommateModule, hand_built
 from tasks.roommate.predict import parse
 
