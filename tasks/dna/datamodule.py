@@ -3,7 +3,6 @@ label map (binary / multi-class / multi-label) is the metadata; the k-mer baseli
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -12,23 +11,15 @@ import torch
 from suite.data.datamodule import SuiteDataModule
 from suite.data.splits import Splits
 from suite.errors import UserError
-from suite.meta import Meta
-from tasks.dna import readers
+from tasks.dna import N_INDEX, DnaMeta, readers
 from tasks.dna.synthetic import generate_grammar
 
 log = logging.getLogger(__name__)
 
 LABEL_TYPES = ("binary", "multiclass", "multilabel")
-N_INDEX = 4  # A C G T -> 0..3; N (and padding) -> 4, an all-zero one-hot column
 _LOOKUP = np.full(256, N_INDEX, dtype=np.uint8)
 for _i, _b in enumerate(b"ACGT"):
     _LOOKUP[_b] = _i
-
-
-@dataclass(kw_only=True)
-class DnaMeta(Meta):
-    label_type: str = "binary"  # binary: one logit; multiclass: softmax over classes; multilabel: a logit each
-    classes: list[str] = field(default_factory=list)  # binary: [negative, positive]
 
 
 def to_indices(seq: str, max_length: int) -> torch.Tensor:

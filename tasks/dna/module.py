@@ -12,7 +12,7 @@ from suite.module import SuiteModule
 from suite.nn.cells import RNNS, check_cell
 from suite.nn.padded_rnn import reverse_within, run_rnn
 from suite.nn.sequence_heads import length_mask, masked_pool
-from tasks.dna.datamodule import N_INDEX, DnaMeta
+from tasks.dna import N_INDEX, DnaMeta
 
 
 def one_hot(seq: torch.Tensor) -> torch.Tensor:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -21,26 +20,13 @@ from suite.data.datamodule import SuiteDataModule
 from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
-from suite.meta import Meta
 from tasks.music import readers
-from tasks.music.events import BOS, FIRST_PITCH_ID, PAD, Piece, fit_range, skyline, to_events
+from tasks.music.events import BOS, PAD, MusicMeta, Piece, fit_range, skyline, to_events
 from tasks.music.ngram import NGram
 from tasks.music.synthetic import MARKER, generate_melodies
 
 log = logging.getLogger(__name__)
 MIN_EVENTS = 8  # a chunk shorter than two beats teaches nothing
-
-
-@dataclass(kw_only=True)
-class MusicMeta(Meta):
-    min_pitch: int  # NOTE_ON ids cover [min_pitch, max_pitch]
-    max_pitch: int
-    numerator: int = 4  # the commonest metre of the training pieces: generated music is barred in it
-    denominator: int = 4
-
-    @property
-    def vocab_size(self) -> int:
-        return FIRST_PITCH_ID + self.max_pitch - self.min_pitch + 1
 
 
 def carve(pieces: list, val_fraction: float, test_fraction: float, seed: int) -> tuple[list, list, list]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from suite.errors import UserError
+from suite.meta import Meta
 
 PAD, BOS, NO_EVENT, NOTE_OFF = 0, 1, 2, 3
 FIRST_PITCH_ID = 4
@@ -136,3 +137,15 @@ def parse_pitch(name: str) -> int:
     if not 0 <= value <= 127:
         raise UserError(f"primer pitch '{name}' is outside MIDI's 0-127: pick pitches between C-1 and G9")
     return value
+
+
+@dataclass(kw_only=True)
+class MusicMeta(Meta):
+    min_pitch: int  # NOTE_ON ids cover [min_pitch, max_pitch]
+    max_pitch: int
+    numerator: int = 4  # the commonest metre of the training pieces: generated music is barred in it
+    denominator: int = 4
+
+    @property
+    def vocab_size(self) -> int:
+        return FIRST_PITCH_ID + self.max_pitch - self.min_pitch + 1

@@ -11,7 +11,7 @@ from torch import nn
 
 from suite.module import SuiteModule
 from suite.nn.cells import RNNS, check_cell
-from tasks.music.datamodule import MusicMeta
+from tasks.music.events import MusicMeta
 from tasks.music.events import BOS, FIRST_PITCH_ID, PAD
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.fixtures import dna_formats as fx
 from tests.integration.cli import error_line, run
-from tests.tiny import SIZES, tiny
+from tests.tiny import SIZES
 
 # a real reader: the tiny model sizes without the synthetic data's sizes
 READER_RUN = ["task=dna", "debug=tiny", *(o for o in SIZES["dna"] if not o.startswith("data."))]
