@@ -87,7 +87,7 @@ def test_the_same_seed_samples_the_same_reply(trained):
 def test_predict_a_history_with_n_best(trained):
     _, ckpt = trained
     history = "hi __eou__ hello, how can i help? __eou__ a taxi to the museum on sunday at 9pm"
-    rows = [json.loads(ln) for ln in run("suite-predict", f"ckpt_path={ckpt}", f"input={history}", "output=json",
+    rows = [json.loads(ln) for ln in run("suite-predict", f"ckpt_path={ckpt}", f"input='{history}'", "output=json",
                                          "n_best=3", "beam_size=3").stdout.splitlines() if ln.startswith("{")]
     assert len(rows) == 1 and rows[0]["input"] == history and len(rows[0]["n_best"]) == 3
     assert rows[0]["text"] == rows[0]["n_best"][0]["text"]
