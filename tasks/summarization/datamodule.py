@@ -3,38 +3,17 @@ ids (each document's out-of-vocabulary words get ids V, V+1, ... so a pointer ca
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 
 import torch
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
 from suite.data.splits import Splits
-from suite.data.tokenizers import WordTokenizer
 from suite.data.vocab import Vocab
 from suite.errors import UserError
-from suite.meta import Meta
-from tasks.summarization import readers
+from tasks.summarization import TOKENIZER, SummarizationMeta, readers
 
 log = logging.getLogger(__name__)
-TOKENIZER = WordTokenizer()  # words and punctuation, case kept: names and numbers stay copyable tokens
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences of a text: its newlines, else split after . ! ? before a capital or digit
-    (no NLTK: nothing may download at run time)."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    return [s for ln in lines for s in _SENTENCE_END.split(ln) if s]
-
-
-@dataclass(kw_only=True)
-class SummarizationMeta(Meta):
-    vocab: Vocab            # one vocabulary for documents and summaries (the pointer copies across them)
-    lead_words: int = 8     # Lead baseline length: the mean training summary length in tokens
-
-
 def extend(tokens: list[str], vocab: Vocab) -> tuple[list[int], list[int], list[str]]:
     """Document tokens -> (ids with <unk>, extended ids, the document's OOV words in order of
     first appearance); OOV word j has extended id len(vocab) + j."""

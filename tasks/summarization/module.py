@@ -10,7 +10,7 @@ from rouge_score import rouge_scorer
 from suite.module import SuiteModule
 from suite.nn.search import Hypotheses, beam_search, greedy_search
 from suite.nn.text_encoder import RecurrentTextEncoder
-from tasks.summarization.datamodule import TOKENIZER, SummarizationMeta, sentences
+from tasks.summarization import TOKENIZER, SummarizationMeta, sentences
 from tasks.summarization.pointer_decoder import PointerDecoder
 
 ROUGE_KEYS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
