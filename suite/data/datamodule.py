@@ -5,21 +5,24 @@ reports what was skipped, builds the task's metadata from train (unless a checkp
 encodes every split, and is idempotent. The loaders bucket items by length and collate them with
 the task's function. A task writes the hooks:
 
-  generate()                    write the synthetic default into the cache (default: nothing)
+  generate()                    write the synthetic default into the cache (default: the generator
+                                named by `synthetic`, when the data is that one; else nothing)
   read() -> Splits              the splits as the task's items, with what was skipped
   build_meta(train) -> Meta     vocabularies / label maps / scalers, from the training split only
   encode(items, split) -> list  items -> what the collate takes (drop what cannot be used, log it)
   collate(items) -> dict        a batch: tensors, "size", and "ids" for evaluation
-  length(item) -> int           bucketing key (default: no bucketing, plain batches)
+  length(item) -> int           bucketing key (default: len(item[length_key]); no length_key: plain batches)
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 
+from suite.data.generated import split_sizes
 from suite.data.loader_options import loader_kwargs
 from suite.data.sampler import BucketBatchSampler
 from suite.data.splits import SPLITS, Splits
@@ -32,6 +35,9 @@ class SuiteDataModule(pl.LightningDataModule):
     meta_type: type[Meta] = Meta  # the task's metadata dataclass
     path_keys: tuple[str, ...] = ("root", "path")  # data keys holding paths: made absolute in the metadata
     item_kind: str = "items"  # what one item is called in the log ("pairs", "reviews", ...)
+    # (data name, generator(root, n_train=, n_val=, n_test=, seed=)): the synthetic default, built once
+    synthetic: tuple[str, Callable] | None = None
+    length_key: str | None = None  # the item key whose length buckets batches (None: no bucketing)
 
     def __init__(self, data: dict, meta: Meta | dict | None = None):
         super().__init__()
@@ -43,6 +49,8 @@ class SuiteDataModule(pl.LightningDataModule):
     # --- hooks ---------------------------------------------------------------------------------
     def generate(self) -> None:
         """Write the synthetic dataset into the cache (rank 0, before setup); real data: nothing."""
+        if self.synthetic and self.data["name"] == self.synthetic[0]:  # the other ranks find it cached
+            self.synthetic[1](self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         raise NotImplementedError
@@ -57,7 +65,7 @@ class SuiteDataModule(pl.LightningDataModule):
         raise NotImplementedError
 
     def length(self, item) -> int | None:
-        return None  # None: no length bucketing
+        return len(item[self.length_key]) if self.length_key else None  # None: no length bucketing
 
     # --- lifecycle -----------------------------------------------------------------------------
     def prepare_data(self) -> None:

@@ -10,7 +10,6 @@ suite-chat ckpt_path=... [temperature=0.7 top_p=0.9 beam_size=1 ...]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import hydra
 import torch
@@ -19,6 +18,7 @@ from omegaconf import DictConfig
 from suite.checkpoint import load_module, read_checkpoint
 from suite.cli import guarded, run_cli
 from suite.config import CONF_DIR, predict_keys, with_task_options
+from suite.data.inputs import read_lines
 from suite.errors import UserError
 from suite.registry import get_task
 
@@ -65,23 +65,8 @@ def reply(module, histories: list[list[str]], options: dict, generator: torch.Ge
 
 
 def _histories(spec: str) -> list[str]:
-    text = str(spec)
-    try:
-        path = Path(text).expanduser()
-        is_file = path.is_file()
-    except OSError:  # a long history is not a valid file name
-        is_file = False
-    if is_file:
-        try:
-            lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        except UnicodeDecodeError as e:
-            raise UserError(f"input file '{path}' is not UTF-8 text ({e.reason}): save it as UTF-8") from e
-        if not lines or len(lines) > MAX_HISTORIES:
-            raise UserError(f"input file '{path}' has {len(lines)} histories: put 1 to {MAX_HISTORIES} a line")
-        return lines
-    if not text.strip():
-        raise UserError(f'input is empty: give input="hi {EOU} hello, how can i help? {EOU} a table for two" or a file')
-    return [text]
+    """input=FILE (one history a line, turns separated by __eou__) or the history itself."""
+    return read_lines(spec, f"history (turns separated by {EOU})", limit=MAX_HISTORIES)
 
 
 def predict(module, cfg: DictConfig) -> list[dict]:

@@ -55,6 +55,7 @@ def carve(records: list, fraction: float, seed: int) -> tuple[list, list]:
 class DnaDataModule(SuiteDataModule):
     meta_type = DnaMeta
     item_kind = "sequences"
+    length_key = "seq"  # bucket by sequence length
     path_keys = ("root", "train", "val", "test", "labels", "reference")
 
     # --- reading -------------------------------------------------------------------------------
@@ -153,9 +154,6 @@ class DnaDataModule(SuiteDataModule):
         if unknown:
             log.warning("skipped %d %s sequences whose label the training split does not have", unknown, split)
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["seq"])
 
     def collate(self, items: list[dict]) -> dict:
         return collate(items, self.meta.label_type)

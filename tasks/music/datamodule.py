@@ -17,7 +17,6 @@ import torch
 from suite.data.checks import check_fractions
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
-from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.music import readers
@@ -46,10 +45,8 @@ def carve(pieces: list, val_fraction: float, test_fraction: float, seed: int) ->
 class MusicDataModule(SuiteDataModule):
     meta_type = MusicMeta
     item_kind = "pieces"
-
-    def generate(self) -> None:
-        if self.data["name"] == "synthetic_melodies":  # rank 0 generates; the other ranks find it cached
-            generate_melodies(self.data["root"], **split_sizes(self.data))
+    length_key = "events"  # bucket by chunk length
+    synthetic = ("synthetic_melodies", generate_melodies)  # generated once into the cache
 
     def read(self) -> Splits:
         d, strict = self.data, bool(self.data.get("strict", False))
@@ -106,9 +103,6 @@ class MusicDataModule(SuiteDataModule):
         if pieces and not chunks:
             log.warning("no %s piece has %d events or more: the %s split is empty", split, MIN_EVENTS, split)
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["events"])
 
     def collate(self, items: list[dict]) -> dict:
         y, lengths = pad_sequences([it["events"] for it in items], PAD)  # (B, T), (B,)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from suite.data.datamodule import SuiteDataModule
-from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.ner import readers
@@ -30,10 +29,8 @@ def read_splits(data: dict) -> readers.NerSplits:
 class NerDataModule(SuiteDataModule):
     meta_type = NerMeta
     item_kind = "sentences"
-
-    def generate(self) -> None:
-        if self.data["name"] == "synthetic_entities":  # rank 0 generates; the other ranks find it cached
-            generate_entities(self.data["root"], **split_sizes(self.data))
+    length_key = "words"  # bucket by sentence length
+    synthetic = ("synthetic_entities", generate_entities)  # generated once into the cache
 
     def read(self) -> Splits:
         s = read_splits(self.data)
@@ -62,9 +59,6 @@ class NerDataModule(SuiteDataModule):
             log.warning("skipped %d %s sentences with tags not seen in train: %s", sum(unknown.values()), split,
                         ", ".join(f"{k} x{v}" for k, v in list(unknown.items())[:5]))
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["words"])
 
     def collate(self, items: list[dict]) -> dict:
         return collate(items, self.meta.encoder.words.pad)

@@ -6,9 +6,9 @@ import re
 from omegaconf import DictConfig
 from seqeval.metrics.sequence_labeling import get_entities
 
+from suite.data.inputs import read_lines
 from suite.errors import UserError
 from tasks.ner.batch import collate
-from tasks.sentiment.predict import read_inputs
 
 # words (with inner hyphens / dots: "2-1", "U.S"), the possessive 's as CoNLL splits it, single marks
 _TOKEN = re.compile(r"'s\b|\w+(?:[-.]\w+)*|[^\w\s]")
@@ -32,7 +32,7 @@ def bracketed(tokens: list[str], tags: list[str]) -> str:
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per sentence: {"input", "text" (bracketed), "tokens", "tags", "entities": [{type, text,
     start, end (character offsets in the input), token_start, token_end (exclusive)}]}."""
-    sentences = read_inputs(cfg.input, "sentence")
+    sentences = read_lines(cfg.input, "sentence")
     results = []
     for start in range(0, len(sentences), int(cfg.batch_size)):
         chunk = sentences[start:start + int(cfg.batch_size)]

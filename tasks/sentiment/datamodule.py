@@ -7,7 +7,6 @@ import torch
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
-from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
@@ -38,11 +37,9 @@ def read_splits(data: dict) -> readers.ReviewSplits:
 class SentimentDataModule(SuiteDataModule):
     meta_type = SentimentMeta
     item_kind = "reviews"
+    synthetic = ("synthetic_reviews", generate_reviews)  # generated once into the cache
+    length_key = "ids"  # bucket by review length
     path_keys = ("root", "path", "val_path", "test_path")
-
-    def generate(self) -> None:
-        if self.data["name"] == "synthetic_reviews":  # rank 0 generates; the other ranks find it cached
-            generate_reviews(self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
         s = read_splits(self.data)
@@ -75,9 +72,6 @@ class SentimentDataModule(SuiteDataModule):
         if empty:
             log.warning("skipped %d %s reviews without a single word", empty, split)
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["ids"])
 
     def collate(self, items: list[dict]) -> dict:
         tokens, lengths = pad_sequences([it["ids"] for it in items], self.meta.words.pad)  # (B, T), (B,)

@@ -64,6 +64,7 @@ def collate(items: list[dict], vocab: Vocab) -> dict:
 class SummarizationDataModule(SuiteDataModule):
     meta_type = SummarizationMeta
     item_kind = "document-summary pairs"
+    length_key = "src"  # bucket by document length: the encoder's work
     path_keys = ("root", "train", "val", "test")
 
     def _synthetic(self) -> dict:
@@ -116,9 +117,6 @@ class SummarizationDataModule(SuiteDataModule):
             log.info("%s: %d documents cut to data.max_doc_len=%d tokens, %d summaries to data.max_summary_len=%d",
                      split, cut_docs, max_doc, cut_sums, max_sum)
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["src"])
 
     def collate(self, items: list[dict]) -> dict:
         return collate(items, self.meta.vocab)

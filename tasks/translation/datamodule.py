@@ -5,7 +5,6 @@ import logging
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
-from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.translation import readers
@@ -44,10 +43,8 @@ def collate(items: list[dict], bos: int, eos: int, pad: int) -> dict:
 class TranslationDataModule(SuiteDataModule):
     meta_type = TranslationMeta
     item_kind = "sentence pairs"
-
-    def generate(self) -> None:
-        if self.data["name"] == "synthetic_pairs":  # rank 0 generates; the other ranks find it cached
-            generate_pairs(self.data["root"], **split_sizes(self.data))
+    synthetic = ("synthetic_pairs", generate_pairs)  # generated once into the cache
+    length_key = "src"  # bucket by source length: the encoder's work
 
     def read(self) -> Splits:
         pairs = read_splits(self.data)
@@ -73,9 +70,6 @@ class TranslationDataModule(SuiteDataModule):
         if too_long:
             log.warning("skipped %d training pairs longer than data.max_len=%d tokens", too_long, max_len)
         return items
-
-    def length(self, item: dict) -> int:
-        return len(item["src"])
 
     def collate(self, items: list[dict]) -> dict:
         v = self.meta.tgt.vocab

@@ -7,39 +7,16 @@ import torch
 from omegaconf import DictConfig
 
 from suite.data.collate import pad_sequences
+from suite.data.inputs import read_lines
 from suite.errors import UserError
 from tasks.translation.attention_plot import save_attention_heatmap
 
 MAX_SOURCE_TOKENS = 400  # longer inputs are refused: memory grows with source x output length
 
 
-def _is_file(spec: str) -> bool:
-    try:
-        return Path(spec).expanduser().is_file()
-    except OSError:  # a long sentence is not a valid file name
-        return False
-
-
-def _sentences(spec: str) -> list[str]:
-    path = Path(str(spec)).expanduser()
-    if _is_file(str(spec)):
-        try:
-            lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
-        except UnicodeDecodeError as e:
-            raise UserError(f"input file '{path}' is not UTF-8 text ({e.reason}): save it as UTF-8") from e
-        lines = [ln for ln in lines if ln]
-        if not lines:
-            raise UserError(f"input file '{path}' has no sentences: put one sentence a line")
-        return lines
-    text = str(spec).strip()
-    if not text:
-        raise UserError("input is empty: give input=\"a sentence\" or input=FILE with one sentence a line")
-    return [text]
-
-
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per sentence: {"input", "text"} (+ "attention" PNG with save_attention=true)."""
-    sentences = _sentences(cfg.input)
+    sentences = read_lines(cfg.input, "sentence")
     results = []
     for start in range(0, len(sentences), int(cfg.batch_size)):
         chunk = sentences[start:start + int(cfg.batch_size)]

@@ -73,7 +73,7 @@ def test_tokenize_drops_html_breaks_and_lowercases():
 
 
 def test_predict_inputs_empty_file_or_text_are_one_clear_line(tmp_path):
-    from tasks.sentiment.predict import read_inputs
+    from suite.data.inputs import read_lines as read_inputs
 
     (tmp_path / "empty.txt").write_text("\n  \n")
     with pytest.raises(UserError, match=r"empty.txt' line 1: the file is empty: put one text a line"):
