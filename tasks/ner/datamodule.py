@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.ner import readers
@@ -18,8 +19,7 @@ log = logging.getLogger(__name__)
 def read_splits(data: dict) -> readers.NerSplits:
     name, strict = data["name"], bool(data.get("strict", False))
     if name == "synthetic_entities":
-        root = generate_entities(data["root"], n_train=data["n_train"], n_val=data["n_val"], n_test=data["n_test"],
-                                 seed=data.get("seed", 0))
+        root = generate_entities(data["root"], **split_sizes(data))
         return readers.read_conll(root, strict=strict)
     if name == "conll":
         return readers.read_conll(data["root"], val_fraction=data["val_fraction"], seed=data["seed"], strict=strict)

@@ -7,6 +7,7 @@ import torch
 
 from suite.data.collate import pad_sequences
 from suite.data.datamodule import SuiteDataModule
+from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
@@ -20,8 +21,7 @@ log = logging.getLogger(__name__)
 def read_splits(data: dict) -> readers.ReviewSplits:
     name, strict = data["name"], bool(data.get("strict", False))
     if name == "synthetic_reviews":
-        root = generate_reviews(data["root"], n_train=data["n_train"], n_val=data["n_val"], n_test=data["n_test"],
-                                seed=data.get("seed", 0))
+        root = generate_reviews(data["root"], **split_sizes(data))
         return readers.read_text_csv(root / "train.csv", val_path=root / "val.csv", test_path=root / "test.csv",
                                      strict=strict)
     if name == "text_csv":

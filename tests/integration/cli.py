@@ -25,3 +25,22 @@ def error_line(proc: subprocess.CompletedProcess) -> str:
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, proc.stderr
     return lines[0]
+
+
+def trained_checkpoint(tmp_path_factory, *overrides: str) -> Path:
+    """suite-train with these overrides in a fresh folder -> its last.ckpt (for module-scoped fixtures)."""
+    run_dir = tmp_path_factory.mktemp("cli") / "run"
+    run("suite-train", *overrides, f"hydra.run.dir={run_dir}")
+    return run_dir / "checkpoints" / "last.ckpt"
+
+
+def assert_eval_reproduces(ckpt: Path, out_dir: Path, metric: str, tolerance: float = 1e-6) -> None:
+    """suite-eval of the checkpoint alone prints the test metric the training run wrote."""
+    import json
+
+    import pytest
+
+    proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={out_dir}", "trainer.enable_progress_bar=false")
+    printed = json.loads(proc.stdout[proc.stdout.index("{"):])
+    written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
+    assert printed[metric] == pytest.approx(written[metric], abs=tolerance)

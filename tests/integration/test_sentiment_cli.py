@@ -5,21 +5,16 @@ import json
 import pytest
 
 from tests.fixtures.sentiment_formats import TINY_SENTIMENT
-from tests.integration.cli import run
+from tests.integration.cli import assert_eval_reproduces, run, trained_checkpoint
 
 
 @pytest.fixture(scope="module")
 def ckpt(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("sentiment") / "run"
-    run("suite-train", *TINY_SENTIMENT, f"hydra.run.dir={run_dir}")
-    return run_dir / "checkpoints" / "last.ckpt"
+    return trained_checkpoint(tmp_path_factory, *TINY_SENTIMENT)
 
 
 def test_eval_from_the_checkpoint_alone(ckpt, tmp_path):
-    proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
-    printed = json.loads(proc.stdout[proc.stdout.index("{"):])
-    written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
-    assert printed["test/acc"] == pytest.approx(written["test/acc"], abs=1e-6)
+    assert_eval_reproduces(ckpt, tmp_path, "test/acc")
 
 
 def test_predict_a_file_of_texts_as_json(ckpt, tmp_path):

@@ -11,15 +11,13 @@ from suite.engine import predict, train
 from suite.errors import UserError
 from tests.conftest import compose_train
 from tests.fixtures.audio_formats import write_audio, write_broken, write_manifest
-from tests.integration.cli import error_line, run
+from tests.integration.cli import assert_eval_reproduces, error_line, run, trained_checkpoint
 from tests.tiny import tiny
 
 
 @pytest.fixture(scope="module")
 def ckpt(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("asr") / "run"
-    run("suite-train", *tiny("speech"), f"hydra.run.dir={run_dir}")
-    return run_dir / "checkpoints" / "last.ckpt"
+    return trained_checkpoint(tmp_path_factory, *tiny("speech"))
 
 
 def _predict_cfg(ckpt, input, **kw):
@@ -53,10 +51,7 @@ def test_predict_refuses_audio_over_max_seconds_in_one_line(ckpt, tmp_path):
 
 
 def test_eval_from_the_checkpoint_alone(ckpt, tmp_path):
-    proc = run("suite-eval", f"ckpt_path={ckpt}", f"hydra.run.dir={tmp_path}", "trainer.enable_progress_bar=false")
-    printed = json.loads(proc.stdout[proc.stdout.index("{"):])
-    written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
-    assert printed["test/wer"] == pytest.approx(written["test/wer"], abs=1e-4)
+    assert_eval_reproduces(ckpt, tmp_path, "test/wer", 1e-4)
 
 
 def test_manifest_with_broken_and_missing_files_trains_and_counts_them(tmp_path, caplog):

@@ -4,14 +4,12 @@ import json
 import pytest
 
 from tests.conftest import TINY_TRANSLATION
-from tests.integration.cli import error_line, run
+from tests.integration.cli import error_line, run, trained_checkpoint
 
 
 @pytest.fixture(scope="module")
 def ckpt(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("mt") / "run"
-    run("suite-train", *TINY_TRANSLATION, f"hydra.run.dir={run_dir}")
-    return run_dir / "checkpoints" / "last.ckpt"
+    return trained_checkpoint(tmp_path_factory, *TINY_TRANSLATION)
 
 
 def test_predict_a_sentence_a_file_and_attention(ckpt, tmp_path):
