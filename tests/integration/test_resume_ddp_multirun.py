@@ -11,7 +11,7 @@ import torch
 from tests.conftest import TINY_CAPTIONING, TINY_TRANSLATION
 from tests.integration.cli import BIN, run
 
-ARGS = [a for a in TINY_CAPTIONING if a != "trainer.max_epochs=1"]
+ARGS = TINY_CAPTIONING
 
 
 def test_kill_9_then_resume_auto_continues_from_last_ckpt(tmp_path):
@@ -43,8 +43,8 @@ def test_kill_9_then_resume_auto_continues_from_last_ckpt(tmp_path):
 @pytest.mark.parametrize("task, tiny, metric", [("captioning", TINY_CAPTIONING, "test/bleu4"),
                                                 ("translation", TINY_TRANSLATION, "test/bleu")])
 def test_ddp_cpu_two_processes_one_run_dir_one_wandb_run(tmp_path, task, tiny, metric):
-    args = [a for a in tiny if a not in ("logger=none", "trainer.devices=1", "trainer.accelerator=cpu")]
-    proc = run("suite-train", *args, "trainer=ddp_cpu", cwd=tmp_path, timeout=400)
+    # debug=tiny pins one device and no logger: two processes and the W&B run are what this test checks
+    proc = run("suite-train", *tiny, "trainer=ddp_cpu", "trainer.devices=2", "logger=wandb", cwd=tmp_path, timeout=400)
     out = proc.stdout + proc.stderr
     assert "MEMBER: 2/2" in out  # two ranks joined the process group
     run_dirs = [p for p in (tmp_path / "outputs" / task).iterdir() if p.is_dir()]
