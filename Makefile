@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 train: $(STAMP)  ## the default run: captioning on synthetic shapes, on the CPU
 	$(BIN)/suite-train $(ARGS)
 
+PYTEST_ARGS ?= -n 2 --dist loadfile  # two worker processes, one per core; a test file stays in one worker
+
 test: $(STAMP)  ## the whole test suite (CPU, a few minutes)
-	OMP_NUM_THREADS=2 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)  ## performance harness -> benchmarks/results.{json,md}
 	$(BIN)/python -m benchmarks.run $(ARGS)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+# two cores: one test process uses both; two xdist workers (make test) take one each, since two
+# torch threads per worker would wait for each other on an oversubscribed CPU
+THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
+os.environ["OMP_NUM_THREADS"] = str(THREADS)  # subprocesses (the CLI tests) inherit it
 os.environ["WANDB_MODE"] = "offline"
 os.environ["WANDB_SILENT"] = "true"
 os.environ.pop("WANDB_API_KEY", None)
@@ -12,7 +15,7 @@ os.environ["HYDRA_FULL_ERROR"] = "1"
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(THREADS)
 
 from tests.tiny import tiny  # noqa: E402
 
