@@ -22,8 +22,14 @@ def decode(module, batch: dict, beam: int) -> None:
     module.caption(batch["images"], beam_size=beam)
 
 
+def eval_two_passes(module, batch: dict) -> None:
+    """The evaluation step before the task contract: the loss and the beam search each encode."""
+    module._losses(batch)
+    module.caption(batch["images"], keys=batch.get("paths"))
+
+
 SPEC = TaskSpec(name="captioning", item="images", unit="caption_tokens", observe=observe, decode=decode,
-                monitor="val/bleu4", keep=("bleu4", "cider"), steps=12)
+                monitor="val/bleu4", keep=("bleu4", "cider"), steps=12, eval_two_passes=eval_two_passes)
 
 if __name__ == "__main__":
     run(SPEC)

@@ -34,6 +34,9 @@ class TaskSpec:
     monitor: str = ""  # the run's metric for the quality-against-minutes curve
     keep: tuple[str, ...] = ()  # metrics.json figures to report
     extras: Callable | None = None  # (datamodule, module) -> dict of task-specific figures
+    # (module, batch) -> None: the evaluation step as it was before the task contract (loss and search
+    # each encoding the batch), timed beside eval_batch, which encodes once
+    eval_two_passes: Callable | None = None
     epochs: int = 1  # of the default recipe before measuring: enough for decoding to stop where a trained model does
     steps: int = 20  # measured training steps (after 3 warm-up steps)
     decode_items: int = 256  # validation items decoded per beam size
@@ -83,6 +86,26 @@ def _decode(spec: TaskSpec, module, batches: list) -> dict:
         out[f"{name}_{spec.item}_per_s"] = round(n / best, 1)
     if 5 in seconds and 1 in seconds:
         out["beam5_over_greedy"] = round(seconds[5] / seconds[1], 2)  # per-item time ratio
+    module.train()
+    return out
+
+
+def _eval_step_ms(spec: TaskSpec, module, batches: list) -> dict:
+    """Milliseconds per validation batch of the evaluation step (loss + decoding), best of two."""
+    steps = {"val_ms_per_batch": lambda b: module.eval_batch(b, "val")}
+    if spec.eval_two_passes:
+        steps["val_ms_per_batch_encoding_twice"] = lambda b: spec.eval_two_passes(module, b)
+    out = {}
+    module.eval()
+    for name, step in steps.items():
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            with torch.no_grad():
+                for b in batches:
+                    step(b)
+            best = min(best, time.perf_counter() - start)
+        out[name] = round(1000 * best / len(batches), 1)
     module.train()
     return out
 
@@ -139,6 +162,7 @@ def run(spec: TaskSpec) -> dict:
         if n >= spec.decode_items:
             break
     result.update(_decode(spec, replica, val))
+    result.update(_eval_step_ms(spec, replica, val))
     if spec.extras:
         result.update(spec.extras(dm, module))
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # Linux: KiB

@@ -22,6 +22,12 @@ def decode(module, batch: dict, beam: int) -> None:
     module.translate(batch["src"], batch["src_lengths"], beam_size=beam)
 
 
+def eval_two_passes(module, batch: dict) -> None:
+    """The evaluation step before the task contract: the loss and the beam search each encode."""
+    module._loss(batch)
+    module.translate(batch["src"], batch["src_lengths"])
+
+
 def random_batch_padding(dm, module) -> dict:
     """The padding the same batch size would carry without length bucketing (for comparison)."""
     loader = dm.train_dataloader()
@@ -33,7 +39,8 @@ def random_batch_padding(dm, module) -> dict:
 
 
 SPEC = TaskSpec(name="translation", item="sentences", unit="target_tokens", observe=observe, decode=decode,
-                monitor="val/bleu", keep=("bleu", "chrf"), extras=random_batch_padding, steps=30)
+                monitor="val/bleu", keep=("bleu", "chrf"), extras=random_batch_padding, steps=30,
+                eval_two_passes=eval_two_passes)
 
 if __name__ == "__main__":
     run(SPEC)
