@@ -152,11 +152,11 @@ class SuiteModule(pl.LightningModule):
     # --- evaluation ----------------------------------------------------------------------------
     def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor | None, list[dict]]:
         """The batch's loss (None: the task has none) and one row per item for `score`."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must write the eval_batch() hook (CONTRIBUTING.md)")
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
         """The split's metrics from all its rows (every rank's, each item once)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must write the score() hook (CONTRIBUTING.md)")
 
     def example(self, row: dict) -> dict | None:
         """A row of the W&B prediction table (None: the task shows none)."""

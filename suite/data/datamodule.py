@@ -53,7 +53,7 @@ class SuiteDataModule(pl.LightningDataModule):
             self.synthetic[1](self.data["root"], **split_sizes(self.data))
 
     def read(self) -> Splits:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must write the read() hook (CONTRIBUTING.md)")
 
     def build_meta(self, train: list) -> Meta:
         return self.meta_type(data=self.data)
@@ -62,7 +62,7 @@ class SuiteDataModule(pl.LightningDataModule):
         return items
 
     def collate(self, items: list) -> dict:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must write the collate() hook (CONTRIBUTING.md)")
 
     def length(self, item) -> int | None:
         return len(item[self.length_key]) if self.length_key else None  # None: no length bucketing
