@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
-from datetime import timedelta
-
 from pytorch_lightning.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint, RichProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities import rank_zero_only
@@ -101,16 +100,17 @@ def _finish_wandb(loggers: list) -> None:
 def _length(cfg: DictConfig, module) -> tuple[list, dict]:
     """Callbacks and trainer arguments that decide how long training runs: budget=, early stopping."""
     callbacks: list = []
+    trainer_args: dict = {}
+    patience = (cfg.get("early_stopping") or {}).get("patience")
+    if patience:
+        callbacks.append(EarlyStopping(monitor=cfg.task.monitor, mode=cfg.task.mode, patience=int(patience)))
     if cfg.get("budget"):
         seconds = parse_budget(cfg.budget)
         planner = BudgetPlanner(seconds)
         module.lr_progress = planner.progress  # the schedule ends when the budget does
         callbacks.append(planner)
-        return callbacks, {"max_epochs": -1, "max_steps": -1, "max_time": timedelta(seconds=seconds)}
-    patience = (cfg.get("early_stopping") or {}).get("patience")
-    if patience:
-        callbacks.append(EarlyStopping(monitor=cfg.task.monitor, mode=cfg.task.mode, patience=int(patience)))
-    return callbacks, {}
+        trainer_args = {"max_epochs": -1, "max_steps": -1, "max_time": timedelta(seconds=seconds)}
+    return callbacks, trainer_args
 
 
 def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path, ckpt_path) -> dict:

@@ -59,3 +59,11 @@ def test_budget_ends_the_schedule_and_the_run_then_tests(tmp_path, caplog):
     lr = ckpt["optimizer_states"][0]["param_groups"][0]["lr"]
     assert lr < 0.25 * 0.003  # 8 s in: the cosine has (nearly) reached zero
     assert "over the last 3 validations" in caplog.text
+
+
+def test_early_stopping_ends_a_run_that_stopped_improving(tmp_path):
+    """early_stopping.patience=1: the second validation without a better val/bleu ends the run."""
+    train(compose_train(tmp_path, [*TINY_TRANSLATION, "early_stopping.patience=1", "trainer.max_epochs=30",
+                                   "trainer.limit_train_batches=1", "model.optimizer.lr=1e-9"]))
+    epochs = [row["epoch"] for row in json.loads((tmp_path / "timeline.json").read_text())]
+    assert len(epochs) < 30 and epochs[-1] < 29  # a learning rate of ~0 never improves val/bleu
