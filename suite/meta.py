@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any, ClassVar
+from typing import Any
+
 
 @dataclasses.dataclass(kw_only=True)
 class Meta:
     """Base of every task's metadata; `data` is the data config the model was trained on."""
 
     data: dict = dataclasses.field(default_factory=dict)
-    VERSION: ClassVar[int] = 1  # bump in a subclass when its saved layout changes
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {}
