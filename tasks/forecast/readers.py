@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,10 +71,14 @@ def read_csv_series(path, column: str, date_column: str | None = None, *, key: s
             continue  # blank lines (often one at the end) carry no time step
         cell = row[col].strip() if col < len(row) else ""
         try:
-            values.append(float(cell))
+            value = float(cell)
         except ValueError:
             raise UserError(f"{path} line {line}: column '{column}' holds {cell!r}, not a number: fix or remove"
                             f" that row") from None
+        if not math.isfinite(value):  # float() reads 'nan' and 'inf': a window holding one poisons training
+            raise UserError(f"{path} line {line}: column '{column}' holds {cell!r}, not a finite number: fill in "
+                            f"the missing value (e.g. interpolate) or remove that row")
+        values.append(value)
         if dcol is not None:
             dates.append(row[dcol].strip() if dcol < len(row) else "")
     if not values:

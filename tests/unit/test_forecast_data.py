@@ -32,13 +32,13 @@ def test_missing_column_is_one_line_naming_file_and_columns(tmp_path):
     assert "data.column=" in msg
 
 
-@pytest.mark.parametrize("cell", ["n/a", ""])
-def test_non_numeric_cell_names_file_and_line(tmp_path, cell):
+@pytest.mark.parametrize("cell", ["n/a", "", "nan", "inf", "-Infinity"])
+def test_non_numeric_or_non_finite_cell_names_file_and_line(tmp_path, cell):
     path = write_bad_cell_csv(tmp_path / "bad.csv", bad_row=6, cell=cell)
     with pytest.raises(UserError) as err:
         read_csv_series(path, "Passengers")
     msg = str(err.value)
-    assert "\n" not in msg and f"{path} line 8" in msg and "not a number" in msg
+    assert "\n" not in msg and f"{path} line 8" in msg and ("not a number" in msg or "not a finite number" in msg)
 
 
 def test_bad_date_and_empty_file_are_one_line(tmp_path):
