@@ -6,10 +6,9 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from suite.module import SuiteModule
-from suite.nn.cells import RNNS, check_cell
+from suite.nn.language_model import RecurrentLM
 from suite.nn.gradient_probe import stepwise_states
 from tasks.charlm.meta import CharLMMeta
 
@@ -23,22 +22,6 @@ def unigram_log2probs(counts: list[int]) -> torch.Tensor:
     """log2 p(char) from training counts, add-one smoothed so unseen characters cost finite bits: (V,)."""
     c = torch.tensor(counts, dtype=torch.float64) + 1
     return torch.log2(c / c.sum())
-
-
-class CharRNN(nn.Module):
-    def __init__(self, vocab_size: int, *, cell: str, embed_size: int, hidden_size: int, num_layers: int,
-                 dropout: float):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = RNNS[check_cell(cell)](embed_size, hidden_size, num_layers=num_layers, batch_first=True,
-                                          dropout=dropout if num_layers > 1 else 0.0)
-        self.drop = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden_size, vocab_size)
-
-    def forward(self, x: torch.Tensor, state=None):
-        """ids (B, T) -> (logits (B, T, V), states (B, T, H), final state)."""
-        states, state = self.rnn(self.embed(x), state)  # (B, T, E) -> (B, T, H)
-        return self.out(self.drop(states)), states, state
 
 
 def detach(state):
@@ -57,7 +40,7 @@ class CharLMModule(SuiteModule):
         super().__init__(model, meta)
         self.chars = list(self.meta.chars)
         self.index = {c: i for i, c in enumerate(self.chars)}
-        self.net = CharRNN(len(self.chars), cell=model["cell"], embed_size=model["embed_size"],
+        self.net = RecurrentLM(len(self.chars), cell=model["cell"], embed_size=model["embed_size"],
                            hidden_size=model["hidden_size"], num_layers=model["num_layers"], dropout=model["dropout"])
         self.register_buffer("unigram", unigram_log2probs(self.meta.counts).float(), persistent=False)  # (V,)
         self._state = {"train": None, "val": None, "test": None}  # carried across consecutive batches of each loop

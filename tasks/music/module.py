@@ -7,28 +7,10 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from suite.module import SuiteModule
-from suite.nn.cells import RNNS, check_cell
-from tasks.music.events import MusicMeta
-from tasks.music.events import BOS, FIRST_PITCH_ID, PAD
-
-
-class MelodyNet(nn.Module):
-    def __init__(self, vocab_size: int, *, cell: str, embed_size: int, hidden_size: int, num_layers: int,
-                 dropout: float):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=PAD)
-        self.rnn = RNNS[check_cell(cell)](embed_size, hidden_size, num_layers=num_layers, batch_first=True,
-                                          dropout=dropout if num_layers > 1 else 0.0)
-        self.drop = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden_size, vocab_size)
-
-    def forward(self, x: torch.Tensor, state=None):
-        """ids (B, T) -> logits (B, T, V), final state."""
-        states, state = self.rnn(self.embed(x), state)  # (B, T, E) -> (B, T, H)
-        return self.out(self.drop(states)), state
+from suite.nn.language_model import RecurrentLM
+from tasks.music.events import BOS, FIRST_PITCH_ID, PAD, MusicMeta
 
 
 class MusicModule(SuiteModule):
@@ -38,17 +20,17 @@ class MusicModule(SuiteModule):
 
     def __init__(self, model: dict, meta: MusicMeta | dict):
         super().__init__(model, meta)
-        self.net = MelodyNet(self.meta.vocab_size, cell=model["cell"], embed_size=model["embed_size"],
-                             hidden_size=model["hidden_size"], num_layers=model["num_layers"], dropout=model["dropout"])
+        sizes = {k: model[k] for k in ("cell", "embed_size", "hidden_size", "num_layers", "dropout")}
+        self.net = RecurrentLM(self.meta.vocab_size, pad_id=PAD, **sizes)
 
     def training_step(self, batch: dict, batch_idx: int):
-        logits, _ = self.net(batch["x"])  # (B, T, V)
+        logits, _, _ = self.net(batch["x"])  # (B, T, V)
         loss = F.cross_entropy(logits.float().flatten(0, 1), batch["y"].flatten(), ignore_index=PAD)
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor, list[dict]]:
-        logits, _ = self.net(batch["x"])  # (B, T, V)
+        logits, _, _ = self.net(batch["x"])  # (B, T, V)
         y = batch["y"]
         nll = F.cross_entropy(logits.float().transpose(1, 2), y, ignore_index=PAD, reduction="none")  # (B, T)
         per_item = nll.sum(1).double().tolist()
@@ -71,7 +53,7 @@ class MusicModule(SuiteModule):
         """`steps` events continuing `primer` (event ids; empty: from the start symbol alone)."""
         was_training = self.training
         self.eval()
-        logits, state = self.net(torch.tensor([[BOS, *primer]], device=self.device))  # warm the state on the primer
+        logits, _, state = self.net(torch.tensor([[BOS, *primer]], device=self.device))  # warm the state on the primer
         out = []
         for _ in range(steps):
             last = logits[0, -1].float() / max(temperature, 1e-6)  # (V,)
@@ -81,6 +63,6 @@ class MusicModule(SuiteModule):
                 last = last.masked_fill(last < kth, -float("inf"))
             nxt = int(torch.multinomial(torch.softmax(last, -1).cpu(), 1, generator=generator))
             out.append(nxt)
-            logits, state = self.net(torch.tensor([[nxt]], device=self.device), state)
+            logits, _, state = self.net(torch.tensor([[nxt]], device=self.device), state)
         self.train(was_training)
         return out
