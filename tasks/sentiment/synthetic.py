@@ -10,6 +10,9 @@ label follows from structure:
 - "not only good but also great": both halves agree and the "not" negates nothing;
 - "i expected the plot to be great , but it was not": the closing words decide;
 - intensifiers ("very", "truly") and neutral sentences ("i saw it on sunday .") are noise.
+No val or test review is a training review (nor a test review a val one): a short review drawn
+again for a held-out split is redrawn from its own seeded generator, so accuracy measures reading,
+not memory (about 5% of them repeated a training review before).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from pathlib import Path
 from suite.data.generated import build_once
 from suite.errors import UserError
 
-GENERATOR_VERSION = 1  # bump when the grammar changes: stale caches regenerate
+GENERATOR_VERSION = 2  # bump when the grammar changes: stale caches regenerate
 MARKER = "reviews.json"  # written into every generated dataset; describes the grammar
 LABELS = {1: "positive", -1: "negative"}
 
@@ -48,6 +51,7 @@ CONSTRUCTIONS = {"single": 0.12, "but": 0.22, "although_first": 0.13, "although_
 _P_NEGATE = 0.4  # negation is frequent, so the model must read it, not guess its absence
 _P_INTENSIFY = 0.3
 _P_NEUTRAL = 0.4  # a neutral sentence before or after the review
+_MAX_REDRAWS = 1000  # a held-out review repeats an earlier split's ~5% of the time: a few draws suffice
 
 
 def _clause(rng: random.Random, polarity: int) -> str:
@@ -94,13 +98,34 @@ def review(rng: random.Random) -> tuple[str, str]:
     return text, LABELS[polarity]
 
 
-def _write(out: Path, params: dict) -> None:
+def split_reviews(params: dict) -> dict[str, list[tuple[str, str]]]:
+    """(text, label) rows of each split; review k of a split comes from its own seeded generator,
+    which draws again while the text is already in an earlier split (train, then val), so val and
+    test share no text with train, nor test with val."""
+    seen: set[str] = set()
+    out = {}
     for split in ("train", "val", "test"):
+        rows = []
+        for k in range(params[f"n_{split}"]):
+            rng = random.Random(f"{params['seed']}/{split}/{k}")
+            row, draws = review(rng), 1
+            while row[0] in seen:
+                if draws == _MAX_REDRAWS:
+                    raise UserError(f"synthetic_reviews: no {split} review unlike the earlier splits' in "
+                                    f"{_MAX_REDRAWS} draws: lower data.n_train")
+                row, draws = review(rng), draws + 1
+            rows.append(row)
+        seen.update(text for text, _ in rows)
+        out[split] = rows
+    return out
+
+
+def _write(out: Path, params: dict) -> None:
+    for split, rows in split_reviews(params).items():
         with open(out / f"{split}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["text", "label"])
-            for k in range(params[f"n_{split}"]):
-                writer.writerow(review(random.Random(f"{params['seed']}/{split}/{k}")))
+            writer.writerows(rows)
     (out / MARKER).write_text(json.dumps({"constructions": CONSTRUCTIONS, "labels": sorted(LABELS.values())},
                                          indent=1) + "\n", encoding="utf-8")
 

@@ -77,3 +77,17 @@ def test_the_decisive_clause_depends_on_the_connective():
                 assert _clause_polarity(tail.split(" .")[0]) == y != _clause_polarity(head)
                 seen["although first"] += 1
     assert min(seen.values()) > 30 and len(seen) == 3
+
+
+def test_no_val_or_test_review_occurs_in_train():
+    from tasks.sentiment.synthetic import split_reviews
+
+    out = split_reviews({"n_train": 3000, "n_val": 300, "n_test": 300, "seed": 0})
+    train = {text for text, _ in out["train"]}
+    val = {text for text, _ in out["val"]}
+    assert not val & train and not {text for text, _ in out["test"]} & (train | val)
+    # the draws that collided (several percent: short reviews repeat) were redrawn, the rest kept
+    first = [review(random.Random(f"0/val/{k}")) for k in range(300)]
+    collided = [k for k, (text, _) in enumerate(first) if text in train]
+    assert len(collided) >= 3
+    assert [k for k, row in enumerate(out["val"]) if row != first[k]] == collided
