@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: train test bench clean-venv
+.PHONY: train test bench results clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)  ## the whole test suite (CPU, a few minutes)
 
 bench: $(STAMP)  ## performance harness -> benchmarks/results.{json,md}
 	$(BIN)/python -m benchmarks.run $(ARGS)
+
+results: $(STAMP)  ## train every task's result runs -> results/<task>.json + README tables (TASK=name for one)
+	$(BIN)/python -m results.run $(if $(TASK),--task $(TASK)) $(ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,119 @@
+"""README tables generated from results/<task>.json, between markers, so no figure is typed by hand.
+
+A task README holds `<!-- results:<task> -->` ... `<!-- /results:<task> -->`: one row per result run.
+The top README holds `<!-- results:all -->` ... `<!-- /results:all -->`: one row per task run.
+`write_all()` rewrites every block and results/README.md; `stale_blocks()` (the test) lists the
+blocks that disagree with the files.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+BLOCK = re.compile(r"(<!-- results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)", re.S)
+
+
+def load() -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}
+
+
+def _value(value: float) -> str:
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"  # fractions, nats, bpc | BLEU, ROUGE, RMSE
+
+
+def _state(run: dict) -> str | None:
+    if "skipped" in run:
+        return f"skipped: {run['skipped']}"
+    if "failed" in run:
+        return f"failed: {run['failed']}"
+    return None
+
+
+def task_table(record: dict) -> str:
+    runs = record["runs"]
+    keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
+    lines = ["| run | command | minutes | " + " | ".join(f"`{k}`" for k in keys) + " |",
+             "|---|---|---|" + "---|" * len(keys)]
+    for name, run in runs.items():
+        state = _state(run)
+        if state:
+            lines.append(f"| {name} | {state} | - |" + " - |" * len(keys))
+            continue
+        cells = [_value(run["metrics"][k]) if k in run["metrics"] else "-" for k in keys]
+        lines.append(f"| {name} | `{run['command']}` | {run['minutes']:.1f} | " + " | ".join(cells) + " |")
+    commits = sorted({run["provenance"]["commit"] for run in runs.values() if "provenance" in run})
+    lines.append("")
+    lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; "
+                 f"commit {', '.join(commits)}, torch {record['torch']}, {record['device']}).")
+    return "\n".join(lines) + "\n"
+
+
+def overview_table(records: dict[str, dict]) -> str:
+    lines = ["| task | run | minutes | figures |", "|---|---|---|---|"]
+    for task, record in records.items():
+        for name, run in record["runs"].items():
+            state = _state(run)
+            figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
+            minutes = "-" if state else f"{run['minutes']:.1f}"
+            lines.append(f"| {task} | {name} | {minutes} | {figures} |")
+    lines.append("")
+    lines.append("From `results/<task>.json`, written by `make results` on the machine each file names.")
+    return "\n".join(lines) + "\n"
+
+
+def expected_block(name: str, records: dict[str, dict]) -> str | None:
+    if name == "all":
+        return overview_table(records)
+    return task_table(records[name]) if name in records else None
+
+
+def readmes() -> list[Path]:
+    return [ROOT / "README.md", RESULTS / "README.md", *sorted((ROOT / "tasks").glob("*/README.md"))]
+
+
+def _rewrite(text: str, records: dict[str, dict]) -> str:
+    def fill(match: re.Match) -> str:
+        body = expected_block(match["name"], records)
+        return match.group(0) if body is None else match.group(1) + body + match.group(4)
+    return BLOCK.sub(fill, text)
+
+
+def stale_blocks() -> list[str]:
+    """'path: block' for every generated block whose text differs from what the files give."""
+    records, stale = load(), []
+    for path in readmes():
+        if not path.is_file():
+            continue
+        for match in BLOCK.finditer(path.read_text()):
+            body = expected_block(match["name"], records)
+            if body is None or body != match["body"]:
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                stale.append(f"{shown}: results:{match['name']}")
+    return stale
+
+
+def results_readme(records: dict[str, dict]) -> str:
+    parts = ["# Results\n",
+             "Written by `make results` (`python -m results.run`): every task's result runs, declared in",
+             "`tasks/<task>/results.yaml`, trained with the default seed (42) and the CSV logger. Each `<task>.json` keeps the",
+             "command, minutes, every metric, val metrics against minutes, machine, torch version and commit.",
+             "Runs that need `../shared/data` are skipped, with a note, where it is absent.\n",
+             "<!-- results:all -->\n<!-- /results:all -->\n"]
+    for task in records:
+        parts.append(f"## {task}\n\n<!-- results:{task} -->\n<!-- /results:{task} -->\n")
+    return _rewrite("\n".join(parts), records)
+
+
+def write_all() -> None:
+    records = load()
+    (RESULTS / "README.md").write_text(results_readme(records))
+    for path in readmes():
+        if path.is_file():
+            text = path.read_text()
+            new = _rewrite(text, records)
+            if new != text:
+                path.write_text(new)
+                print(f"[results] tables refreshed in {path.relative_to(ROOT)}")

@@ -1,0 +1,72 @@
+"""`make results`: every task declares its result runs, every README table agrees with results/*.json,
+and every results file records where it came from."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from results import run as results_run
+from results import tables
+from suite.registry import all_tasks
+
+TASKS = sorted(all_tasks())
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_task_declares_result_runs_with_keys(task):
+    runs = results_run.plan(task)
+    assert runs and runs[0]["name"] == "default", "the first result run is the task's default recipe"
+    assert all(run["keys"] for run in runs)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_task_has_a_results_file_with_provenance(task):
+    path = tables.RESULTS / f"{task}.json"
+    assert path.is_file(), f"run `make results TASK={task}` and commit {path.name}"
+    record = json.loads(path.read_text())
+    assert {"commit", "torch", "device"} <= set(record)
+    declared = [run["name"] for run in results_run.plan(task)]
+    assert list(record["runs"]) == declared, "results file and results.yaml disagree: re-run make results"
+    for name, run in record["runs"].items():
+        if "skipped" in run:
+            continue
+        assert "failed" not in run, f"{task}/{name} failed: {run['failed']}"
+        assert {"commit", "torch"} <= set(run["provenance"])
+        assert set(run["keys"]) <= set(run["metrics"]), f"{task}/{name}: a shown key is not in metrics.json"
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_task_readme_shows_its_results_table(task):
+    readme = tables.ROOT / "tasks" / task / "README.md"
+    assert f"<!-- results:{task} -->" in readme.read_text()
+
+
+def test_readme_tables_agree_with_results_files():
+    assert tables.stale_blocks() == [], "regenerate with `python -m results.run --tables-only`"
+
+
+def _record():
+    return {"task": "demo", "commit": "abc", "torch": "2.x", "device": "cpu", "runs": {
+        "default": {"command": "suite-train task=demo", "minutes": 1.25, "keys": ["test/acc"],
+                    "metrics": {"test/acc": 0.91234}, "provenance": {"commit": "abc", "torch": "2.x"}},
+        "real": {"skipped": "needs ../shared/data/x"}}}
+
+
+def test_a_hand_edited_table_is_found_stale(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "RESULTS", tmp_path)
+    monkeypatch.setattr(tables, "readmes", lambda: [tmp_path / "README.md"])
+    (tmp_path / "demo.json").write_text(json.dumps(_record()))
+    good = f"intro\n<!-- results:demo -->\n{tables.task_table(_record())}<!-- /results:demo -->\n"
+    (tmp_path / "README.md").write_text(good)
+    assert tables.stale_blocks() == []
+    assert "| default | `suite-train task=demo` | 1.2 | 0.912 |" in good
+    assert "| real | skipped: needs ../shared/data/x | - | - |" in good
+    (tmp_path / "README.md").write_text(good.replace("0.912", "0.95"))
+    assert tables.stale_blocks() == ["README.md: results:demo"]
+
+
+def test_a_run_that_needs_absent_shared_data_is_skipped(monkeypatch, tmp_path):
+    monkeypatch.setattr(results_run, "SHARED", tmp_path)
+    out = results_run.train("forecast", {"name": "x", "keys": ["test/rmse"], "requires": "missing.csv"}, None)
+    assert out == {"skipped": "needs ../shared/data/missing.csv, which is not on this machine"}
