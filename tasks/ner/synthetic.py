@@ -13,6 +13,9 @@ What makes it more than a gazetteer lookup:
   well, so an <unk> before or after a name may be part of it or not, and only its letters tell;
 - multi-token entities ("New York", "Bank of Brazil", "Tour de France" as MISC) and capitalised
   non-entities (sentence starts, days, months) make boundaries more than capital letters.
+The POS and chunk columns come from the words alone (lexicon.py), never from the tags; no val or
+test sentence is a training sentence (nor a test sentence a val one): a sentence drawn again for a
+held-out split is redrawn from its own seeded generator (2% of val repeated train before).
 """
 from __future__ import annotations
 
@@ -23,8 +26,9 @@ from pathlib import Path
 
 from suite.data.generated import build_once
 from suite.errors import UserError
+from tasks.ner.lexicon import LEXICON, chunk_tags, pos_tag
 
-GENERATOR_VERSION = 3  # bump when the templates change: stale caches regenerate
+GENERATOR_VERSION = 4  # bump when the templates change: stale caches regenerate
 MARKER = "entities.json"  # written into every generated dataset; lists the held-out names
 FILES = {"train": "train.txt", "val": "valid.txt", "test": "test.txt"}  # the layout of CoNLL copies on the web
 
@@ -99,6 +103,7 @@ the {NAT} {JOB} {PER} joined {TEAM} in {YEAR} .
 _P_AMBIGUOUS = 0.2  # slots that can take an ambiguous name do so this often, so context must decide
 _P_HELD_OUT = 0.5  # val/test slots filled from the held-out names
 _P_DOC = 0.15  # a -DOCSTART- line before a sentence (documents of ~7 sentences, as in CoNLL-2003)
+_MAX_REDRAWS = 1000  # a held-out sentence repeats an earlier split's ~2% of the time: a few draws suffice
 
 
 def _split_pool(names: list[str]) -> tuple[list[str], list[str]]:
@@ -110,6 +115,8 @@ def _split_pool(names: list[str]) -> tuple[list[str], list[str]]:
 POOLS = {key: _split_pool(names) for key, names in (
     ("first", FIRST), ("last", LAST), ("place", PLACES), ("brand", BRANDS), ("org", SINGLE_ORGS),
     ("nation", NATIONS), ("title", TITLES), ("job", JOBS), ("adverb", ADVERBS))}
+# the POS lexicon: the template words, and the lowercase slot words (held out or not: a word's POS is no secret)
+WORD_POS = {**LEXICON, **{w.lower(): "NN" for w in (*TITLES, *JOBS)}, **{w: "RB" for w in ADVERBS}}
 
 
 class _Filler:
@@ -187,19 +194,45 @@ def to_iob1(tags: list[str]) -> list[str]:
     return out
 
 
-def _write(out: Path, params: dict) -> None:
-    for split, name in FILES.items():
-        lines = ["-DOCSTART- -X- -X- O", ""]
+def split_sentences(params: dict) -> dict[str, list[tuple[list[tuple[str, str]], bool]]]:
+    """(IOB2 (token, tag) pairs, -DOCSTART- before it) of each split's sentences; sentence k of a
+    split comes from its own seeded generator, which draws again while the words are already an
+    earlier split's sentence (train, then val), so val and test share no sentence with train, nor
+    test with val."""
+    seen: set[tuple[str, ...]] = set()
+    out = {}
+    for split in FILES:
+        rows = []
         for k in range(params[f"n_{split}"]):
             rng = random.Random(f"{params['seed']}/{split}/{k}")
-            pairs = sentence(rng, held_out=split != "train")
-            if k and rng.random() < _P_DOC:
+            held_out = split != "train"
+            pairs, draws = sentence(rng, held_out), 1
+            while tuple(tok for tok, _ in pairs) in seen:
+                if draws == _MAX_REDRAWS:
+                    raise UserError(f"synthetic_entities: no {split} sentence unlike the earlier splits' in "
+                                    f"{_MAX_REDRAWS} draws: lower data.n_train")
+                pairs, draws = sentence(rng, held_out), draws + 1
+            rows.append((pairs, bool(k) and rng.random() < _P_DOC))
+        seen.update(tuple(tok for tok, _ in pairs) for pairs, _ in rows)
+        out[split] = rows
+    return out
+
+
+def conll_lines(pairs: list[tuple[str, str]]) -> list[str]:
+    """One sentence's 4-column lines: token, POS and chunk (from the words alone), IOB1 tag."""
+    tokens = [tok for tok, _ in pairs]
+    pos = [pos_tag(tok, WORD_POS) for tok in tokens]
+    return [" ".join(cols) for cols in zip(tokens, pos, chunk_tags(pos), to_iob1([t for _, t in pairs]))]
+
+
+def _write(out: Path, params: dict) -> None:
+    for split, rows in split_sentences(params).items():
+        lines = ["-DOCSTART- -X- -X- O", ""]
+        for pairs, doc_start in rows:
+            if doc_start:
                 lines += ["-DOCSTART- -X- -X- O", ""]
-            tags = to_iob1([t for _, t in pairs])
-            lines += [f"{tok} {'NNP' if tag != 'O' else 'XX'} {'I-NP' if tag != 'O' else 'O'} {tag}"
-                      for (tok, _), tag in zip(pairs, tags)]
-            lines.append("")
-        (out / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines += conll_lines(pairs) + [""]
+        (out / FILES[split]).write_text("\n".join(lines) + "\n", encoding="utf-8")
     held = {key: held for key, (_, held) in POOLS.items()}
     (out / MARKER).write_text(json.dumps({"held_out": held, "ambiguous": AMBIGUOUS}, indent=1) + "\n",
                               encoding="utf-8")
