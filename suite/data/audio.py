@@ -48,6 +48,11 @@ def _check_path(path: Path) -> None:
 
 def audio_duration(path) -> float:
     """Seconds of audio from the file header alone (fast: used to bucket whole datasets)."""
+    return audio_header(path)[0]
+
+
+def audio_header(path) -> tuple[float, int]:
+    """(seconds, sample rate) from the file header alone."""
     path = Path(path)
     _check_path(path)
     try:
@@ -56,7 +61,7 @@ def audio_duration(path) -> float:
         raise AudioError(path, str(e) or type(e).__name__) from e
     if info.frames <= 0 or info.samplerate <= 0:
         raise AudioError(path, "it holds no samples (zero length)")
-    return info.frames / info.samplerate
+    return info.frames / info.samplerate, int(info.samplerate)
 
 
 def load_audio(path, sample_rate: int) -> torch.Tensor:

@@ -8,8 +8,9 @@ NOTE_ON per pitch from `min_pitch` to `max_pitch`.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from suite.errors import UserError
 from suite.meta import Meta
@@ -29,7 +30,8 @@ class Piece:
     numerator: int = 4  # time signature (M: 4/4)
     denominator: int = 4
     title: str = ""
-    sharps: int = 0  # the key signature: 2 = D major / B minor, -3 = E-flat major / C minor
+    sharps: int | None = 0  # the key signature: 2 = D major / B minor, -3 = E-flat major / C minor; None: unknown
+    steps: int = 0  # length in grid steps, when it runs past its last note (a piano roll's closing silence); 0: none
 
     @property
     def steps_per_bar(self) -> int:
@@ -37,22 +39,26 @@ class Piece:
 
     def to_dict(self) -> dict:
         return {"notes": [list(n) for n in self.notes], "metre": [self.numerator, self.denominator],
-                "title": self.title, "sharps": self.sharps}
+                "title": self.title, "sharps": self.sharps, "steps": self.steps}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Piece":
         num, den = d.get("metre", (4, 4))
+        sharps = d.get("sharps", 0)
         return cls([tuple(int(v) for v in n) for n in d["notes"]], int(num), int(den), str(d.get("title", "")),
-                   int(d.get("sharps", 0)))
+                   None if sharps is None else int(sharps), int(d.get("steps", 0)))
 
     def transposed(self, semitones: int) -> "Piece":
-        return Piece([(p + semitones, s, e) for p, s, e in self.notes], self.numerator, self.denominator, self.title,
-                     self.sharps)
+        return dataclasses.replace(self, notes=[(p + semitones, s, e) for p, s, e in self.notes])
 
     def to_c(self) -> "Piece":
-        """Transposed to C major / A minor by its key signature (the nearer way, up or down)."""
-        shift = (-7 * self.sharps) % 12
-        return self.transposed(shift - 12 if shift > 6 else shift)
+        """Transposed to C major / A minor by its key signature (the nearer way, up or down); a piece
+        whose signature is unknown gets the one of its likeliest key (music21's key analysis)."""
+        from tasks.music.keys import estimate_sharps
+
+        sharps = self.sharps if self.sharps is not None else estimate_sharps(self.notes)
+        shift = (-7 * sharps) % 12
+        return dataclasses.replace(self.transposed(shift - 12 if shift > 6 else shift), sharps=0)
 
 
 def skyline(notes: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -145,6 +151,9 @@ class MusicMeta(Meta):
     max_pitch: int
     numerator: int = 4  # the commonest metre of the training pieces: generated music is barred in it
     denominator: int = 4
+    representation: str = "events"  # events (melody_rnn) | pianoroll (poly_rnn): what the data module made
+    frame_steps: int = 1  # pianoroll: 16th steps per frame (written files keep the training tempo)
+    marginal: list = field(default_factory=list)  # pianoroll: the 88 keys' training frequencies (the baseline)
 
     @property
     def vocab_size(self) -> int:

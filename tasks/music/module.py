@@ -1,16 +1,25 @@
-"""Melody RNN: embedding -> LSTM (or GRU / RNN) -> softmax over the next 16th-step event.
+"""The music models: `melody_rnn` (embedding -> LSTM/GRU/RNN -> softmax over the next 16th-step
+event) and `poly_rnn` (piano-roll frames -> LSTM/GRU/RNN -> an independent Bernoulli per key).
 
-Metrics: `nll`, nats per event over every event of the split (each event weighted equally), and
-`nll_ngram`, the same for the task's n-gram baseline (ngram.py) on the same events.
+Metrics, each weighting every time step of the split equally (summed over the split's steps, divided
+by their number): melody_rnn `nll` (nats per event) and `nll_ngram` (the n-gram baseline, ngram.py, on
+the same events); poly_rnn `frame_nll` (nats per frame, summed over the 88 keys) and
+`frame_nll_marginal` (the per-key training-frequency baseline, frames.py, on the same frames).
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
+from suite.errors import UserError
 from suite.module import SuiteModule
 from suite.nn.language_model import RecurrentLM
 from tasks.music.events import BOS, FIRST_PITCH_ID, PAD, MusicMeta
+from tasks.music.frames import Marginal
+from tasks.music.poly import PolyRNN
+
+# representation -> (metric, baseline metric): the names in metrics.json
+METRICS = {"events": ("nll", "nll_ngram"), "pianoroll": ("frame_nll", "frame_nll_marginal")}
 
 
 class MusicModule(SuiteModule):
@@ -20,39 +29,71 @@ class MusicModule(SuiteModule):
 
     def __init__(self, model: dict, meta: MusicMeta | dict):
         super().__init__(model, meta)
+        wanted = model.get("representation", "events")
+        if wanted != self.meta.representation:
+            raise UserError(f"model={model.get('name')} reads {wanted} but the data was encoded as "
+                            f"{self.meta.representation}: leave data.representation to the model (it follows "
+                            "model.representation)")
         sizes = {k: model[k] for k in ("cell", "embed_size", "hidden_size", "num_layers", "dropout")}
-        self.net = RecurrentLM(self.meta.vocab_size, pad_id=PAD, **sizes)
+        self.poly = wanted == "pianoroll"
+        if self.poly:
+            self.marginal = Marginal(self.meta.marginal)
+            self.net = PolyRNN(**sizes, bias=self.marginal.logits())
+        else:
+            self.net = RecurrentLM(self.meta.vocab_size, pad_id=PAD, **sizes)
+        self.metric, self.baseline = METRICS[wanted]
+
+    def step_nll(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T) nats of every time step (0 on padding) and the (B, T) mask of real steps."""
+        if self.poly:
+            logits, _ = self.net(batch["x"])  # (B, T, 88)
+            mask = torch.arange(batch["y"].shape[1], device=self.device)[None] < batch["lengths"].to(self.device)[:, None]
+            return PolyRNN.frame_nll(logits, batch["y"]) * mask, mask  # (B, T)
+        logits, _, _ = self.net(batch["x"])  # (B, T, V)
+        y = batch["y"]
+        nll = F.cross_entropy(logits.float().transpose(1, 2), y, ignore_index=PAD, reduction="none")  # (B, T)
+        return nll, y != PAD
 
     def training_step(self, batch: dict, batch_idx: int):
-        logits, _, _ = self.net(batch["x"])  # (B, T, V)
-        loss = F.cross_entropy(logits.float().flatten(0, 1), batch["y"].flatten(), ignore_index=PAD)
+        nll, mask = self.step_nll(batch)
+        loss = nll.sum() / mask.sum().clamp(min=1)  # nats per time step
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
 
     def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor, list[dict]]:
-        logits, _, _ = self.net(batch["x"])  # (B, T, V)
-        y = batch["y"]
-        nll = F.cross_entropy(logits.float().transpose(1, 2), y, ignore_index=PAD, reduction="none")  # (B, T)
-        per_item = nll.sum(1).double().tolist()
-        counts = (y != PAD).sum(1).tolist()
-        ngram = batch["ngram"].tolist() if "ngram" in batch else [None] * len(per_item)
-        rows = [{"id": i, "nll": s, "n": n, "ngram": g} for i, s, n, g in zip(batch["ids"], per_item, counts, ngram)]
+        nll, mask = self.step_nll(batch)
+        per_item, counts = nll.sum(1).double().tolist(), mask.sum(1).tolist()
+        if self.poly:  # the baseline on the same frames
+            base = (self.marginal.nll(batch["y"]) * mask).sum(1).tolist()  # (B,)
+        else:
+            base = batch["ngram"].tolist() if "ngram" in batch else [None] * len(per_item)
+        rows = [{"id": i, "nll": s, "n": n, "base": b} for i, s, n, b in zip(batch["ids"], per_item, counts, base)]
         return nll.sum() / max(sum(counts), 1), rows
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
         n = sum(r["n"] for r in rows)
-        out = {"nll": sum(r["nll"] for r in rows) / n}
-        if all(r["ngram"] is not None for r in rows):
-            out["nll_ngram"] = sum(r["ngram"] for r in rows) / n
+        out = {self.metric: sum(r["nll"] for r in rows) / n}
+        if all(r["base"] is not None for r in rows):
+            out[self.baseline] = sum(r["base"] for r in rows) / n
         return out
 
     # --- sampling ------------------------------------------------------------------------------
     @torch.no_grad()
-    def sample(self, primer: list[int], steps: int, temperature: float = 1.0, top_k: int | None = None,
-               generator: torch.Generator | None = None) -> list[int]:
-        """`steps` events continuing `primer` (event ids; empty: from the start symbol alone)."""
+    def sample(self, primer, steps: int, temperature: float = 1.0, top_k: int | None = None,
+               generator: torch.Generator | None = None):
+        """`steps` time steps continuing `primer`: event ids (a list) for melody_rnn, 0/1 frames
+        (P, 88) for poly_rnn (empty: from the start symbol / a silent frame alone)."""
         was_training = self.training
         self.eval()
+        try:
+            if self.poly:
+                return self.net.sample(primer, steps, temperature, top_k, generator)
+            return self._sample_events(primer, steps, temperature, top_k, generator)
+        finally:
+            self.train(was_training)
+
+    def _sample_events(self, primer: list[int], steps: int, temperature: float, top_k: int | None,
+                       generator: torch.Generator | None) -> list[int]:
         logits, _, state = self.net(torch.tensor([[BOS, *primer]], device=self.device))  # warm the state on the primer
         out = []
         for _ in range(steps):
@@ -64,5 +105,4 @@ class MusicModule(SuiteModule):
             nxt = int(torch.multinomial(torch.softmax(last, -1).cpu(), 1, generator=generator))
             out.append(nxt)
             logits, _, state = self.net(torch.tensor([[nxt]], device=self.device), state)
-        self.train(was_training)
         return out

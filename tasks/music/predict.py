@@ -1,8 +1,10 @@
-"""suite-predict for music: sample events after an optional primer; write .mid, .abc, .wav, .png.
+"""suite-predict for music: sample events (melody_rnn) or piano-roll frames (poly_rnn) after an
+optional primer; write .mid, .abc, .wav, .png.
 
 The primer is a pitch list ("C4 E4 G4", each a quarter note), a .mid or an .abc file (its top
-voice), or nothing. Same seed, same music. Writers use pretty_midi (MIDI and its sine-wave
-synthesizer, no system library) and matplotlib; the ABC text is written here.
+voice for melody_rnn, every voice for poly_rnn), or nothing. Same seed, same music. Writers use
+pretty_midi (MIDI and its sine-wave synthesizer, no system library) and matplotlib; the ABC text
+is written here (monophonic: a poly_rnn sample's .abc holds its top voice).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from omegaconf import DictConfig
 
 from suite.errors import UserError
 from tasks.music.events import STEPS_PER_QUARTER, fit_range, parse_pitch, skyline, to_events, to_notes
+from tasks.music.frames import dense, frames_to_notes, to_frames
 
 MAX_STEPS = 100_000  # events; more is almost surely a typo (an hour of music at 120 bpm is 28 800)
 BPM = 120  # tempo of the written files: a 16th step lasts 0.125 s
@@ -26,18 +29,13 @@ LETTERS = [("C", ""), ("C", "^"), ("D", ""), ("D", "^"), ("E", ""), ("F", ""), (
 
 # --- primers ------------------------------------------------------------------------------------
 def _midi_notes(path: Path) -> list[tuple[int, int, int]]:
-    import pretty_midi
+    from tasks.music.midi_folder import midi_notes
 
     try:
-        pm = pretty_midi.PrettyMIDI(str(path))
+        return midi_notes(path)[0]  # on the 16th grid in score time, as data=midi_folder reads files
     except Exception as err:  # noqa: BLE001 - mido raises many kinds on a corrupt file
         raise UserError(f"primer {path} is not a readable MIDI file ({type(err).__name__}): give a valid .mid, "
                         "an .abc file or pitch names like \"C4 E4 G4\"") from None
-    tempi = pm.get_tempo_changes()[1]
-    step = 60.0 / (float(tempi[0]) if len(tempi) else BPM) / STEPS_PER_QUARTER  # seconds per 16th
-    notes = [(n.pitch, round(n.start / step), round(n.end / step))
-             for inst in pm.instruments if not inst.is_drum for n in inst.notes]
-    return [n for n in notes if n[2] > n[1]]
 
 
 def _abc_notes(path: Path) -> list[tuple[int, int, int]]:
@@ -47,7 +45,8 @@ def _abc_notes(path: Path) -> list[tuple[int, int, int]]:
     return pieces[0].notes
 
 
-def primer_events(spec: str, lo: int, hi: int) -> list[int]:
+def primer_notes(spec: str) -> list[tuple[int, int, int]]:
+    """The primer's notes (pitch, start, end) in 16th steps, starting at step 0 (every voice)."""
     spec = str(spec or "").strip()
     if not spec:
         return []
@@ -66,8 +65,13 @@ def primer_events(spec: str, lo: int, hi: int) -> list[int]:
         q = STEPS_PER_QUARTER
         notes = [(p, i * q, (i + 1) * q) for i, p in enumerate(pitches)]  # quarter notes
     first = min(s for _, s, _ in notes)
-    notes = [(p, s - first, e - first) for p, s, e in notes]  # the primer starts at once
-    return to_events(fit_range(skyline(notes), lo, hi), lo, hi)
+    return [(p, s - first, e - first) for p, s, e in notes]  # the primer starts at once
+
+
+def primer_events(spec: str, lo: int, hi: int) -> list[int]:
+    """melody_rnn's primer: the top voice as events, moved by octaves into [lo, hi]."""
+    notes = primer_notes(spec)
+    return to_events(fit_range(skyline(notes), lo, hi), lo, hi) if notes else []
 
 
 # --- writers ------------------------------------------------------------------------------------
@@ -162,31 +166,49 @@ def write_png(notes, path: Path, primer_steps: int, steps_per_bar: int) -> None:
     plt.close(fig)
 
 
+def sample_notes(module, cfg: DictConfig, steps: int, temperature: float, top_k: int
+                 ) -> tuple[list[tuple[int, int, int]], int, int]:
+    """(notes in 16th steps, the primer's length in 16th steps, time steps written: events or frames)."""
+    meta = module.meta
+    spec = str(cfg.primer or "") or str(cfg.get("input") or "")
+    generator = torch.Generator().manual_seed(int(cfg.seed))  # the same command writes the same music
+    if meta.representation == "pianoroll":
+        fs = meta.frame_steps
+        primer, _ = to_frames(primer_notes(spec), fs)  # every voice; keys off the piano are left out
+        frames = dense(primer)  # (P, 88)
+        frames = torch.cat([frames, module.sample(frames, steps, temperature, top_k or None, generator)])  # (P+S, 88)
+        keys = [torch.nonzero(f).flatten().tolist() for f in frames]
+        return frames_to_notes(keys, fs), len(primer) * fs, len(keys)
+    primer = primer_events(spec, meta.min_pitch, meta.max_pitch)
+    events = primer + module.sample(primer, steps, temperature=temperature, top_k=top_k or None, generator=generator)
+    return to_notes(events, meta.min_pitch), len(primer), len(events)
+
+
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result: the written paths (printed one a line) and the note count."""
     meta = module.meta
     steps, temperature = int(cfg.steps), float(cfg.temperature)
     top_k = int(cfg.top_k or 0)
     if not 0 < steps <= MAX_STEPS:
-        raise UserError(f"steps={steps}: generate between 1 and {MAX_STEPS} events (16 per bar of 4/4)")
+        raise UserError(f"steps={steps}: generate between 1 and {MAX_STEPS} time steps (events, or frames for poly_rnn)")
     if temperature <= 0:
         raise UserError(f"temperature={temperature} must be above 0: e.g. temperature=1.0 (lower is more conservative)")
     if top_k < 0:
-        raise UserError(f"top_k={top_k} must be 0 (all events) or more")
-    primer = primer_events(str(cfg.primer or "") or str(cfg.get("input") or ""), meta.min_pitch, meta.max_pitch)
-    generator = torch.Generator().manual_seed(int(cfg.seed))  # the same command writes the same music
-    events = primer + module.sample(primer, steps, temperature=temperature, top_k=top_k or None, generator=generator)
-    notes = to_notes(events, meta.min_pitch)  # may be empty: a silent sample is written as silence
+        raise UserError(f"top_k={top_k} must be 0 (all events, or no limit on a frame's keys) or more")
+    notes, primer_steps, written_steps = sample_notes(module, cfg, steps, temperature, top_k)
+    # notes may be empty: a silent sample is written as silence
     out = Path(str(cfg.output_dir)).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     stem = out / str(cfg.name)
     paths = {k: stem.with_suffix(f".{k}") for k in ("mid", "abc", "wav", "png")}
     pm = write_midi(notes, paths["mid"])
-    paths["abc"].write_text(abc_text(notes, meta.numerator, meta.denominator, f"{cfg.name} (seed {cfg.seed})"))
+    title = f"{cfg.name} (seed {cfg.seed}" + (", top voice)" if meta.representation == "pianoroll" else ")")
+    paths["abc"].write_text(abc_text(skyline(notes), meta.numerator, meta.denominator, title))
     write_wav(pm, paths["wav"])
     if notes:
-        write_png(notes, paths["png"], len(primer), max(1, round(meta.numerator * 16 / meta.denominator)))
+        write_png(notes, paths["png"], primer_steps, max(1, round(meta.numerator * 16 / meta.denominator)))
     else:
         paths.pop("png")
     written = {k: str(v) for k, v in paths.items()}
-    return [{"text": "\n".join(written.values()), **written, "notes": len(notes), "events": len(events)}]
+    key = "frames" if meta.representation == "pianoroll" else "events"
+    return [{"text": "\n".join(written.values()), **written, "notes": len(notes), key: written_steps}]

@@ -15,10 +15,10 @@ from suite.data.generated import build_once
 from suite.errors import UserError
 from tasks.music.events import STEPS_PER_QUARTER, Piece
 
-CORPUS_VERSION = 1  # bump when extraction changes: cached corpus collections are re-read
+CORPUS_VERSION = 2  # bump when extraction changes: cached corpus collections are re-read
 # data.collection -> (folder of music21/corpus, file pattern, what it is)
 COLLECTIONS = {
-    "bach_chorales": ("bach", "bwv*.*xml", "about 400 four-part Bach chorales (MusicXML)"),
+    "bach_chorales": ("bach", "bwv*.[mx][xm]l", "about 400 four-part Bach chorales (MusicXML: .mxl and .xml)"),
     "essen": ("essenFolksong", "*.abc", "German and Chinese folk songs of the Essen collection (ABC)"),
     "oneills1850": ("oneills1850", "*.abc", "O'Neill's 1850 Irish tunes (ABC)"),
     "nottingham": ("nottingham-dataset", "*.abc", "Nottingham folk tunes, reels (ABC)"),
@@ -26,7 +26,7 @@ COLLECTIONS = {
 }
 
 
-def _one_line(err: Exception) -> str:
+def one_line(err: Exception) -> str:
     text = " ".join(str(err).split()) or type(err).__name__
     return f"{type(err).__name__}: {text[:160]}"
 
@@ -102,7 +102,7 @@ def read_abc_files(files: list[Path], strict: bool = False, label_root: Path | N
             try:
                 pieces.append(parse_abc_tune(tune, label))
             except Exception as err:  # noqa: BLE001 - music21 raises many kinds on a bad tune
-                _skip(skipped, f"{name} {label}", _one_line(err), strict)
+                _skip(skipped, f"{name} {label}", one_line(err), strict)
     return pieces, skipped
 
 
@@ -162,7 +162,7 @@ def read_music21_corpus(collection: str, cache_root, limit: int | None = None, s
                 try:
                     pieces.append(from_stream(converter.parse(f), f.stem))
                 except Exception as err:  # noqa: BLE001
-                    skipped.append((f.name, _one_line(err)))
+                    skipped.append((f.name, one_line(err)))
         (tmp / "pieces.json").write_text(json.dumps({"pieces": [p.to_dict() for p in pieces], "skipped": skipped}))
 
     spec = importlib.util.find_spec("music21")

@@ -1,14 +1,16 @@
 """Speech data: reader by data name -> utterances with character targets -> frame-budget batches.
 
 Audio is decoded per item in the loader (soundfile, resampled to the model's sample rate, mixed
-to mono); the model computes log-mel features from the waveform. Unreadable files become
-`Skipped` and are counted by the module; data.strict=true makes them fatal.
+to mono; the log says once which rates are resampled); the model computes log-mel features from
+the waveform. Training items may be speed-perturbed (`data.speed_perturb`); evaluation never is.
+Unreadable files become `Skipped` and are counted by the module; data.strict=true makes them fatal.
 """
 from __future__ import annotations
 
 import logging
 
 import torch
+import torchaudio
 from torch.utils.data import DataLoader, Dataset
 
 from suite.data.audio import AudioError, load_audio
@@ -48,11 +50,30 @@ def read_splits(data: dict) -> Splits:
     raise UserError(f"unknown speech data '{name}': use data=spoken_digits, librispeech or audio_manifest")
 
 
-class AudioDataset(Dataset):
-    """Items decode their audio on access; an unreadable file gives `Skipped` (or raises when strict)."""
+def speed_factors(value) -> list[float] | None:
+    """data.speed_perturb checked: null/empty (off) or a list of positive speed factors."""
+    if not value:
+        return None
+    try:
+        factors = [float(f) for f in value]
+    except (TypeError, ValueError):
+        factors = []
+    if not factors or not all(0.5 <= f <= 2.0 for f in factors):
+        raise UserError(f"data.speed_perturb={value} is not a list of speed factors between 0.5 and 2: "
+                        "use e.g. data.speed_perturb=[0.9,1.0,1.1], or null to turn it off")
+    return factors
 
-    def __init__(self, items: list[dict], sample_rate: int, strict: bool):
+
+class AudioDataset(Dataset):
+    """Items decode their audio on access; an unreadable file gives `Skipped` (or raises when strict).
+
+    `speed`: factors to draw one from per access (training only), e.g. [0.9, 1.0, 1.1]: Kaldi-style speed
+    perturbation (tempo and pitch together), which varies speaking rate and vocal-tract length for free.
+    """
+
+    def __init__(self, items: list[dict], sample_rate: int, strict: bool, speed: list[float] | None = None):
         self.items, self.sample_rate, self.strict = items, sample_rate, strict
+        self.speed = torchaudio.transforms.SpeedPerturbation(sample_rate, list(speed)) if speed else None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -65,6 +86,8 @@ class AudioDataset(Dataset):
             if self.strict:
                 raise
             return Skipped(item["audio"], e.reason or str(e))
+        if self.speed is not None:
+            wave, _ = self.speed(wave)  # (N / factor,); a random factor each epoch
         return {**item, "wave": wave}
 
 
@@ -92,7 +115,12 @@ class SpeechDataModule(SuiteDataModule):
             _digits(self.data)
 
     def read(self) -> Splits:
-        return read_splits(self.data)
+        splits = read_splits(self.data)
+        rate = self.meta.sample_rate if self.meta is not None else int(self.data["sample_rate"])  # the model's
+        note = readers.resampling_note(splits, rate)
+        if note:
+            splits.notes.append(note)
+        return splits
 
     def build_meta(self, train: list[readers.Utterance]) -> SpeechMeta:
         texts = [normalise(u.text) for u in train]
@@ -129,5 +157,6 @@ class SpeechDataModule(SuiteDataModule):
         d, items = self.data, self.items[split]
         sampler = FrameBudgetSampler([self.length(it) for it in items], int(d["batch_frames"]),
                                      max_batch_size=int(d["max_batch_size"]), shuffle=train, seed=int(d.get("seed", 0)))
-        dataset = AudioDataset(items, self.meta.sample_rate, bool(d.get("strict", False)))
+        dataset = AudioDataset(items, self.meta.sample_rate, bool(d.get("strict", False)),
+                               speed=speed_factors(d.get("speed_perturb")) if train else None)  # eval: as recorded
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=self.collate, **loader_kwargs(d))

@@ -2,8 +2,15 @@
 
 WER and CER are computed on decoded text (greedy, or flashlight beam search with an optional
 KenLM n-gram), never on frame posteriors.
+
+A training utterance with fewer output frames than CTC needs for its transcript (a short clip, or
+one sped up by perturbation) is padded with neutral feature frames up to what it needs
+(`model.short_utterances: pad`), or left out of the loss and counted (`drop`). Evaluation and
+predict never pad: the transcript is unknown there, and WER counts what the frames could hold.
 """
 from __future__ import annotations
+
+import logging
 
 import jiwer
 import torch
@@ -11,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.data.skips import Skipped
+from suite.errors import UserError
 from suite.module import SuiteModule
 from suite.nn.audio_frontend import ConvSubsampler, LogMel, SpecAugment
 from suite.nn.cells import RNNS, check_cell
@@ -19,6 +27,27 @@ from suite.nn.padded_rnn import run_rnn
 from tasks.speech.meta import SpeechMeta
 
 TOO_SHORT = "too short for its transcript under CTC"
+SHORT_POLICIES = ("pad", "drop")
+log = logging.getLogger(__name__)
+
+
+def input_frames_for(out_frames: torch.Tensor, strides: list[int]) -> torch.Tensor:
+    """Fewest feature frames the conv subsampler turns into `out_frames` (its (T - 1) // s + 1, inverted)."""
+    for s in reversed(strides):
+        out_frames = (out_frames - 1).clamp(min=0) * s + 1
+    return out_frames
+
+
+def pad_frames(feats: torch.Tensor, frames: torch.Tensor, need: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, T, M) normalised features -> (B, T', M) with each utterance at least `need` frames long.
+
+    The added frames are zeros, the utterance's own mean after normalisation (what SpecAugment masks
+    with): neutral trailing frames, and positions past a length are zero already."""
+    longer = torch.maximum(frames, need.to(frames.device))  # (B,)
+    extra = int(longer.max()) - feats.size(1)
+    if extra > 0:
+        feats = F.pad(feats, (0, 0, 0, extra))  # (B, T', M)
+    return feats, longer
 
 
 def speech_metrics(hypotheses: list[str], references: list[str]) -> dict[str, float]:
@@ -51,11 +80,21 @@ class SpeechModule(SuiteModule):
         self.head = nn.Linear(2 * enc["hidden_size"], len(self.itos))
         self.decode_cfg = model["decode"]
         self._decoders: dict = {}
+        self.short = model.get("short_utterances", "drop")  # checkpoints from before the option dropped them
+        if self.short not in SHORT_POLICIES:
+            raise UserError(f"model.short_utterances={self.short} is not one of {', '.join(SHORT_POLICIES)}: "
+                            "pad short training utterances up to their transcript, or drop them from the loss")
+        self.padded: dict[str, None] = {}  # training files padded for CTC so far (ordered set)
+        self._padded_reported = 0
 
     # --- model ---------------------------------------------------------------------------------
-    def forward(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, N) waveforms, (B,) sample counts -> (B, T, V) log-probabilities, (B,) frame counts."""
+    def forward(self, wave: torch.Tensor, lengths: torch.Tensor,
+                min_frames: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, N) waveforms, (B,) sample counts -> (B, T, V) log-probabilities, (B,) frame counts.
+        `min_frames` (B,): output frames each utterance must reach (training: what CTC needs)."""
         feats, frames = self.frontend(wave, lengths)  # (B, T0, M), (B,)
+        if min_frames is not None:
+            feats, frames = pad_frames(feats, frames, input_frames_for(min_frames, self.subsample.strides))
         feats = self.augment(feats)
         x, frames = self.subsample(feats, frames)  # (B, T, D), (B,)
         out = run_rnn(self.rnn, self.dropout(x), frames.clamp(min=1))  # (B, T, 2H), zero past each length
@@ -89,10 +128,25 @@ class SpeechModule(SuiteModule):
         self.count_skipped(batch)
         if not batch["size"]:
             return None  # every file of the batch was unreadable
-        log_probs, frames = self(batch["wave"], batch["lengths"])
+        min_frames = None
+        if self.short == "pad":
+            min_frames = batch["min_frames"]
+            frames = self.subsample.out_lengths(self.frontend.frames(batch["lengths"]))  # (B,) before padding
+            for path, short in zip(batch["audio"], (frames < min_frames.to(frames.device)).tolist()):
+                if short:
+                    self.padded.setdefault(path)
+        log_probs, frames = self(batch["wave"], batch["lengths"], min_frames)
         loss = self._loss(batch, log_probs, frames, count=True)
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
+
+    def on_train_epoch_end(self) -> None:
+        super().on_train_epoch_end()
+        if len(self.padded) > self._padded_reported:  # said once, and again only when new files need it
+            self._padded_reported = len(self.padded)
+            log.info("padded %d training utterances (so far) with fewer frames than CTC needs for their transcript "
+                     "with neutral frames instead of dropping them (model.short_utterances=pad), e.g. %s",
+                     len(self.padded), "; ".join(list(self.padded)[:3]))
 
     # --- evaluation ----------------------------------------------------------------------------
     def eval_batch(self, batch: dict, stage: str) -> tuple[torch.Tensor | None, list[dict]]:

@@ -4,16 +4,18 @@ Readers only read: they never log. Each returns `suite.data.splits.Splits` whose
 sentences for the caller to log; files listed but absent, unreadable ones and bad lines are in
 `skipped` as (file or manifest:line, why).
 Durations come from the manifest's optional "duration" field, else from the file header, so
-batches can be bucketed by length before any audio is decoded.
+batches can be bucketed by length before any audio is decoded; the header also gives the sample
+rate, so `resampling_note` can say once which files will be resampled to the model's rate.
 """
 from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from suite.data.audio import AudioError, audio_duration
+from suite.data.audio import AudioError, audio_header
 from suite.data.checks import check_fractions, check_root
 from suite.data.splits import Splits
 from suite.errors import UserError
@@ -26,6 +28,7 @@ class Utterance:
     audio: str  # absolute path
     text: str  # the transcript as written
     duration: float  # seconds
+    rate: int | None = None  # samples a second from the header; None: duration given, header not read
 
 
 def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Utterance | None:
@@ -35,9 +38,10 @@ def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Ut
             raise AudioError(path, MISSING, "fix the list or set data.strict=false")
         out.skipped.append((str(path), MISSING))
         return None
+    rate = None
     try:
         if duration is None:
-            duration = audio_duration(path)
+            duration, rate = audio_header(path)
         elif not isinstance(duration, (int, float)) or duration <= 0:
             raise AudioError(path, f"its duration {duration!r} is not a positive number of seconds")
     except AudioError as e:
@@ -45,7 +49,7 @@ def _utterance(path: Path, text: str, duration, out: Splits, strict: bool) -> Ut
             raise
         out.skipped.append((str(path), e.reason or str(e)))
         return None
-    return Utterance(str(path), text, float(duration))
+    return Utterance(str(path), text, float(duration), rate)
 
 
 # ------------------------------------------------------------------ audio_manifest (JSON lines)
@@ -166,3 +170,16 @@ def _carve(out: Splits, fraction: float, seed: int, why: str) -> None:
     out.val = [u for i, u in enumerate(out.train) if i in chosen]
     out.train = [u for i, u in enumerate(out.train) if i not in chosen]
     out.notes.append(f"{why}: carved {fraction * 100:g}% of train as val ({len(out.val)} utterances, seed {seed})")
+
+
+def resampling_note(splits: Splits, sample_rate: int) -> str | None:
+    """One sentence naming the files at another rate than the model's (resampled when decoded), or None."""
+    utts = [u for split in (splits.train, splits.val, splits.test) for u in split]
+    rates = Counter(u.rate for u in utts if u.rate != sample_rate)
+    if not rates:
+        return None
+    unread = rates.pop(None, 0)
+    parts = [f"{n} files from {r} Hz" for r, n in sorted(rates.items())]
+    if unread:
+        parts.append(f"any of {unread} files whose duration the manifest gave (rate read when decoded)")
+    return f"resampling {', '.join(parts)} to {sample_rate} Hz (data.sample_rate, the model's rate)"

@@ -31,8 +31,8 @@ def test_short_training_beats_the_unigram_baseline(tmp_path):
     metrics = train(cfg)
     dm = MusicDataModule(dict(cfg.data))
     dm.setup("fit")
-    unigram = NGram(1, dm.meta.vocab_size).fit([it["events"] for it in dm.items["train"]])
-    val = [it["events"] for it in dm.items["val"]]
+    unigram = NGram(1, dm.meta.vocab_size).fit([it["seq"] for it in dm.items["train"]])
+    val = [it["seq"] for it in dm.items["val"]]
     unigram_nll = sum(unigram.nll(s) for s in val) / sum(map(len, val))
     assert metrics["val/nll"] < unigram_nll - MARGIN, (metrics, unigram_nll)
 

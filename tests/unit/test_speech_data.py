@@ -160,3 +160,52 @@ def test_predict_refuses_audio_over_max_seconds_from_the_header_before_decoding(
     cfg.max_seconds = 0
     with pytest.raises(UserError, match="max_seconds=0 must be a positive number of seconds"):
         speech_predict.predict(module, cfg)
+
+
+def test_8khz_files_are_resampled_to_the_model_rate_and_the_log_says_so_once(tmp_path, caplog):
+    clips = [write_audio(tmp_path / "c0.wav", 0.5, rate=8000), write_audio(tmp_path / "c1.wav", 0.3, rate=8000),
+             write_audio(tmp_path / "c2.wav", 0.4, rate=16000)]
+    rows = [{"audio": p.name, "text": "one"} for p in clips]
+    rows.append({"audio": "c1.wav", "text": "two", "duration": 0.3})  # header not read: rate unknown until decoded
+    path = write_manifest(tmp_path / "m.jsonl", rows)
+    dm = SpeechDataModule({**MANIFEST_DATA, "train": str(path), "val_fraction": 0.0})
+    with caplog.at_level("INFO"):
+        dm.setup("fit")
+    notes = [r.getMessage() for r in caplog.records if "resampling" in r.getMessage()]
+    assert notes == ["resampling 2 files from 8000 Hz, any of 1 files whose duration the manifest gave "
+                     "(rate read when decoded) to 16000 Hz (data.sample_rate, the model's rate)"]
+    waves = {b["ids"][k]: int(b["lengths"][k]) for b in dm.train_dataloader() for k in range(b["size"])}
+    assert [waves[i] for i in range(4)] == [8000, 4800, 6400, 4800]  # every clip at 16 kHz
+    at_8k = SpeechDataModule({**MANIFEST_DATA, "train": str(path), "val_fraction": 0.0, "sample_rate": 8000})
+    assert readers.resampling_note(at_8k.read(), 8000).startswith("resampling 1 files from 16000 Hz, any of 1")
+
+
+def _speed_dm(tmp_path, speed) -> SpeechDataModule:
+    clips = [write_audio(tmp_path / f"c{i}.wav", 0.2 + 0.1 * i) for i in range(4)]
+    rows = [{"audio": p.name, "text": "one"} for p in clips]
+    train, val = write_manifest(tmp_path / "t.jsonl", rows), write_manifest(tmp_path / "v.jsonl", rows)
+    dm = SpeechDataModule({**MANIFEST_DATA, "train": str(train), "val": str(val), "test": str(val),
+                           "speed_perturb": speed})
+    dm.setup("fit")
+    return dm
+
+
+def _lengths(loader) -> list[int]:
+    return sorted(int(n) for b in loader for n in b["lengths"])
+
+
+def test_speed_perturbation_changes_training_audio_only(tmp_path):
+    dm = _speed_dm(tmp_path, [0.5])  # one factor: every training clip plays at half speed, twice as long
+    recorded = [3200, 4800, 6400, 8000]
+    assert _lengths(dm.train_dataloader()) == [2 * n for n in recorded]
+    assert _lengths(dm.val_dataloader()) == recorded and _lengths(dm.test_dataloader()) == recorded
+    assert _lengths(_speed_dm(tmp_path / "off", None).train_dataloader()) == recorded
+
+
+@pytest.mark.parametrize("bad", [[0.1, 1.0], "fast", 1.1])
+def test_bad_speed_factors_are_one_clear_line(tmp_path, bad):
+    dm = _speed_dm(tmp_path, None)
+    dm.data["speed_perturb"] = bad
+    with pytest.raises(UserError, match=r"data.speed_perturb=.* is not a list of speed factors") as err:
+        dm.train_dataloader()
+    assert "\n" not in str(err.value)

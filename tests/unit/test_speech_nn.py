@@ -6,7 +6,7 @@ from suite.nn.audio_frontend import ConvSubsampler, LogMel, SpecAugment
 from suite.nn.ctc import BeamCTCDecoder, GreedyCTCDecoder, build_ctc_decoder
 from suite.errors import UserError
 from tasks.speech.meta import SpeechMeta
-from tasks.speech.module import SpeechModule, speech_metrics
+from tasks.speech.module import SpeechModule, input_frames_for, speech_metrics
 from tasks.speech.text import Chars, ctc_min_frames
 
 ITOS = ["<blank>", " ", "e", "n", "o", "t", "w"]
@@ -15,6 +15,7 @@ MODEL = {
     "specaugment": {"freq_masks": 1, "freq_width": 5, "time_masks": 1, "time_width": 5, "max_time_fraction": 0.2},
     "encoder": {"channels": [4, 4], "time_strides": [2, 2], "proj_size": 16, "hidden_size": 16, "num_layers": 2,
                 "dropout": 0.0},
+    "short_utterances": "pad",
     "decode": {"beam_size": 1, "lm": None, "lm_weight": 1.0, "word_score": 0.0},
     "optimizer": None,
 }
@@ -67,7 +68,7 @@ def test_padded_batch_gives_the_same_outputs_as_one_sample(cell):
 
 
 def test_ctc_loss_drops_and_counts_utterances_too_short_for_their_transcript():
-    module = SpeechModule(MODEL, META).train()
+    module = SpeechModule({**MODEL, "short_utterances": "drop"}, META).train()
     wave = torch.randn(2, 16000)
     targets = [[3, 4, 2] * 4, [5, 6, 4] * 40]  # the second needs 120 frames; one second gives 25
     batch = {"wave": wave, "lengths": torch.tensor([16000, 16000]), "size": 2, "skipped": [],
@@ -78,6 +79,47 @@ def test_ctc_loss_drops_and_counts_utterances_too_short_for_their_transcript():
     loss = module._loss(batch, log_probs, frames, count=True)
     assert torch.isfinite(loss) and loss > 0
     assert module.skips.count == 1 and "b.wav" in module.skips.seen
+
+
+def _short_batch(seconds: float, text: str) -> dict:
+    target = Chars(ITOS).encode(text)
+    n = int(16000 * seconds)
+    return {"wave": torch.randn(1, n), "lengths": torch.tensor([n]), "size": 1, "skipped": [],
+            "targets": torch.tensor(target), "target_lengths": torch.tensor([len(target)]),
+            "min_frames": torch.tensor([ctc_min_frames(target)]), "audio": ["short.wav"]}
+
+
+def test_a_very_short_utterance_is_padded_for_ctc_instead_of_dropped(monkeypatch):
+    batch = _short_batch(0.1, "one two ten")  # 11 log-mel frames, 3 after 4x subsampling; CTC needs 11
+    assert ctc_min_frames(batch["targets"].tolist()) == 11
+    monkeypatch.setattr(SpeechModule, "log_train", lambda *a, **k: None)  # no trainer to log to
+    torch.manual_seed(0)
+    dropping = SpeechModule({**MODEL, "short_utterances": "drop"}, META).train()
+    assert float(dropping.training_step(batch, 0).detach()) == 0.0 and dropping.skips.count == 1  # what it used to do
+    padding = SpeechModule(MODEL, META).train()
+    loss = padding.training_step(batch, 0)
+    assert float(loss.detach()) > 0 and padding.skips.count == 0 and list(padding.padded) == ["short.wav"]
+    loss.backward()  # the clip trains the whole network
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in padding.subsample.parameters())
+    log_probs, frames = padding(batch["wave"], batch["lengths"], batch["min_frames"])
+    assert int(frames) == 11 == log_probs.size(1)  # exactly what CTC needs, no more
+    padding.eval()
+    with torch.no_grad():  # evaluation does not pad: the transcript is unknown there
+        _, rows = padding.eval_batch({**batch, "refs": ["one two ten"], "ids": [0]}, "val")
+        assert int(padding(batch["wave"], batch["lengths"])[1]) == 3 and len(rows) == 1
+
+
+@pytest.mark.parametrize("strides", [[2, 2], [2, 1], [3, 2]])
+def test_input_frames_for_inverts_the_subsampling(strides):
+    conv = ConvSubsampler(32, channels=[4] * len(strides), time_strides=strides, proj_size=16)
+    needed = torch.arange(1, 40)
+    frames = input_frames_for(needed, strides)
+    assert (conv.out_lengths(frames) >= needed).all() and (conv.out_lengths(frames - 1) < needed).all()
+
+
+def test_an_unknown_short_utterance_policy_is_one_clear_line():
+    with pytest.raises(UserError, match="model.short_utterances=trim is not one of pad, drop"):
+        SpeechModule({**MODEL, "short_utterances": "trim"}, META)
 
 
 def test_conv_layers_without_a_stride_each_are_one_clear_line():
