@@ -27,6 +27,7 @@ from suite.checkpoint import AtomicCheckpointIO, load_module, read_checkpoint
 from suite.config import check_consistency, to_plain, with_task_options
 from suite.console import print_config, print_summary
 from suite.errors import UserError
+from suite.min_steps import epochs_for, steps_per_epoch
 from suite.registry import get_task
 from suite.resume import resolve_resume
 
@@ -97,10 +98,29 @@ def _finish_wandb(loggers: list) -> None:
             logger.experiment.finish()
 
 
-def _length(cfg: DictConfig, module) -> tuple[list, dict]:
-    """Callbacks and trainer arguments that decide how long training runs: budget=, early stopping."""
+def _on_command_line(*keys: str) -> bool:
+    """Whether the user typed one of these keys (a length they chose is not raised by task.min_steps).
+    A config composed in code (benchmarks, tests) counts as chosen: its lengths are taken as given."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return True
+    typed = [o.lstrip("+").split("=", 1)[0] for o in HydraConfig.get().overrides.task]
+    return any(key in typed for key in keys)
+
+
+def _length(cfg: DictConfig, module, datamodule) -> tuple[list, dict]:
+    """Callbacks and trainer arguments that decide how long training runs: budget=, task.min_steps,
+    early stopping."""
     callbacks: list = []
     trainer_args: dict = {}
+    min_steps = cfg.task.get("min_steps")
+    chosen = _on_command_line("trainer.max_epochs", "trainer.max_steps", "trainer.limit_train_batches")
+    if min_steps and not cfg.get("budget") and not chosen:
+        devices, nodes = cfg.trainer.get("devices"), cfg.trainer.get("num_nodes") or 1
+        world = (devices if isinstance(devices, int) and devices > 0 else 1) * int(nodes)
+        per_epoch = steps_per_epoch(datamodule, int(cfg.trainer.get("accumulate_grad_batches") or 1), world)
+        trainer_args["max_epochs"] = epochs_for(cfg.trainer.get("max_epochs"), int(min_steps), per_epoch)
     patience = (cfg.get("early_stopping") or {}).get("patience")
     if patience:
         callbacks.append(EarlyStopping(monitor=cfg.task.monitor, mode=cfg.task.mode, patience=int(patience)))
@@ -123,7 +143,7 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
                              enable_version_counter=False)
     more = "raise budget=" if cfg.get("budget") else "raise trainer.max_epochs= or set budget= (e.g. budget=15m)"
     convergence = Convergence(cfg.task.monitor, cfg.task.mode, more=more)
-    length_callbacks, length = _length(cfg, module)
+    length_callbacks, length = _length(cfg, module, datamodule)
     callbacks = [checkpoints, latest, Timeline(run_dir), convergence, *length_callbacks]
     # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
     callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
