@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from functools import cached_property
+from pathlib import Path
 
 import torch
 from torchvision.transforms import functional as TF
@@ -19,8 +20,10 @@ from suite.data.splits import Splits
 from suite.data.vocab import Vocab, caption_tokens
 from suite.errors import UserError
 from tasks.captioning import readers
+from tasks.captioning.baselines import baseline_metrics
 from tasks.captioning.meta import CaptioningMeta
-from tasks.captioning.synthetic import generate_shapes
+from tasks.captioning.scenes import read_scenes
+from tasks.captioning.synthetic import NAME as SHAPES_NAME, generate_shapes
 
 
 def read_splits(data: dict) -> readers.CaptionSplits:
@@ -58,7 +61,7 @@ def collate(items: list, bos: int, eos: int, pad: int) -> dict:
     batch.update(images=torch.stack([it["pixels"] for it in items]),  # (B, 3, S, S)
                  captions_in=caps_in, captions_out=caps_out, lengths=lengths,
                  refs=[it["refs"] for it in items], ids=[it["id"] for it in items],
-                 paths=[it["image"] for it in items])
+                 paths=[it["image"] for it in items], scenes=[it["scene"] for it in items])
     return batch
 
 
@@ -76,6 +79,9 @@ class CaptionDataModule(SuiteDataModule):
     def read(self) -> Splits:
         self.generate()  # a cache check when prepare_data ran; suite-eval reads without it
         s = read_splits(self.data)
+        # what the generator drew, by image id: relation accuracy compares captions with it
+        self.scenes = read_scenes(Path(self.data["root"]) / f"dataset_{SHAPES_NAME}.json") \
+            if self.data["name"] == "shapes" else {}
         return Splits(s.train, s.val, s.test, skipped=[(m, "listed but missing on disk") for m in s.missing],
                       notes=s.notes)
 
@@ -94,8 +100,21 @@ class CaptionDataModule(SuiteDataModule):
         for rec in records:
             refs = [t for t in (caption_tokens(c)[:max_len] for c in rec.captions) if t] or [[]]
             items.append({"image": rec.image, "id": rec.image_id, "train": split == "train",
-                          "captions": [vocab.encode(t) for t in refs], "refs": [" ".join(t) for t in refs]})
+                          "captions": [vocab.encode(t) for t in refs], "refs": [" ".join(t) for t in refs],
+                          "scene": self.scenes.get(rec.image_id)})  # None: real data, no scene stored
         return items
+
+    @cached_property
+    def scene_baselines(self) -> dict[str, dict[str, float]]:
+        """split -> the image-blind and layout-blind baselines' metrics (baselines.py), for the
+        val and test splits whose every image has a stored scene (the synthetic shapes)."""
+        train_refs = [r for it in self.items.get("train", []) for r in it["refs"]]
+        out = {}
+        for split in ("val", "test"):
+            items = self.items.get(split) or []
+            if train_refs and items and all(it["scene"] is not None for it in items):
+                out[split] = baseline_metrics(train_refs, [it["scene"] for it in items], [it["refs"] for it in items])
+        return out
 
     @cached_property
     def _decoded(self) -> dict[str, torch.Tensor] | None:

@@ -11,6 +11,7 @@ from suite.nn.search import Hypotheses, beam_search, greedy_search
 from suite.nn.show_attend_tell import ShowAttendTellDecoder
 from tasks.captioning.attention_plot import attention_overlay
 from tasks.captioning.meta import CaptioningMeta
+from tasks.captioning.scenes import relation_metrics
 
 
 class CaptioningModule(SuiteModule):
@@ -88,8 +89,8 @@ class CaptioningModule(SuiteModule):
         memory = self.encode(batch["images"], batch.get("paths"))  # (B, L, D): once for the loss and the search
         ce, _ = self._losses(batch, memory=memory)
         decoded = self.caption(batch["images"], memory=memory)
-        rows = [{"id": i, "caption": h, "references": r}
-                for i, h, r in zip(batch["ids"], self.texts(decoded), batch["refs"])]
+        rows = [{"id": i, "caption": h, "references": r, "scene": s}
+                for i, h, r, s in zip(batch["ids"], self.texts(decoded), batch["refs"], batch["scenes"])]
         if self.collecting_examples(stage):  # the image and where each word looked, for the W&B table
             for k, row in enumerate(rows[: self.max_examples - len(self.examples)]):
                 row["image"] = batch["images"][k].cpu()  # (3, S, S) uint8
@@ -100,7 +101,16 @@ class CaptioningModule(SuiteModule):
         return ce, rows
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
-        return caption_metrics([r["caption"] for r in rows], [list(r["references"]) for r in rows])
+        """BLEU-1..4 and CIDEr-D; where the data stores each image's scene (synthetic shapes), also
+        relation_acc and object_acc (scenes.py) beside the image-blind and layout-blind baselines'."""
+        captions = [r["caption"] for r in rows]
+        out = caption_metrics(captions, [list(r["references"]) for r in rows])
+        scenes = [r.get("scene") for r in rows]
+        if scenes and all(s is not None for s in scenes):
+            out.update(relation_metrics(captions, scenes))
+            datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
+            out.update(getattr(datamodule, "scene_baselines", {}).get(stage, {}))
+        return out
 
     def example(self, row: dict) -> dict | None:
         if "image" not in row:

@@ -22,6 +22,14 @@ def test_run_dir_layout(trained):
     run_dir, _ = trained
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert {"val/bleu4", "val/cider", "test/bleu4", "test/cider"} <= set(metrics)
+    # the synthetic scenes are stored: relation accuracy beside the image- and layout-blind baselines'
+    for split in ("val", "test"):
+        for name in ("relation_acc", "object_acc"):
+            for suffix in ("", "_image_blind", "_layout_blind"):
+                assert 0.0 <= metrics[f"{split}/{name}{suffix}"] <= 1.0, (split, name, suffix)
+        assert metrics[f"{split}/object_acc_layout_blind"] == 1.0  # it knows the objects, not the layout
+        assert metrics[f"{split}/relation_acc_layout_blind"] < 1.0
+        assert 0.0 <= metrics[f"{split}/bleu4_image_blind"] < metrics[f"{split}/bleu4_layout_blind"] <= 100.0
     assert (run_dir / ".hydra" / "config.yaml").is_file()
     assert (run_dir / "checkpoints" / "last.ckpt").is_file()
 
@@ -48,6 +56,8 @@ def test_eval_from_the_checkpoint_alone(trained, tmp_path):
     written = json.loads((run_dir / "metrics.json").read_text())
     assert printed["test/bleu4"] == pytest.approx(written["test/bleu4"], abs=1e-4)
     assert printed["test/cider"] == pytest.approx(written["test/cider"], abs=1e-3)
+    for name in ("relation_acc", "relation_acc_layout_blind", "bleu4_layout_blind"):
+        assert printed[f"test/{name}"] == pytest.approx(written[f"test/{name}"], abs=1e-6), name
 
 
 def test_predict_prints_captions_and_attention(trained, tmp_path):
