@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 
 from suite.data.datamodule import SuiteDataModule
 from suite.data.generated import split_sizes
 from suite.data.splits import Splits
 from suite.errors import UserError
 from tasks.ner import readers
+from tasks.ner.baseline import fit_lookup_baseline
 from tasks.ner.batch import collate
 from tasks.ner.meta import Encoder, NerMeta
 from tasks.ner.synthetic import generate_entities
@@ -62,3 +64,8 @@ class NerDataModule(SuiteDataModule):
 
     def collate(self, items: list[dict]) -> dict:
         return collate(items, self.meta.encoder.words.pad)
+
+    @cached_property
+    def lookup_f1(self) -> dict[str, float]:
+        """Val and test entity F1 of the most-frequent-tag-per-word baseline fitted on train (baseline.py)."""
+        return fit_lookup_baseline(self.items, self.meta.encoder.tags)

@@ -115,7 +115,13 @@ class NerModule(SuiteModule):
         return self.loss_from(emissions, batch), rows
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
-        return entity_scores([r["gold"] for r in rows], [r["predicted"] for r in rows])
+        """Entity precision, recall, F1, and f1_lookup: the lookup baseline's F1 on the same split."""
+        out = entity_scores([r["gold"] for r in rows], [r["predicted"] for r in rows])
+        datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
+        lookup = getattr(datamodule, "lookup_f1", {}) if datamodule is not None else {}
+        if stage in lookup:
+            out["f1_lookup"] = lookup[stage]
+        return out
 
     def example(self, row: dict) -> dict | None:
         if "tokens" not in row:

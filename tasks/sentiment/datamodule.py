@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 
 import torch
 
@@ -12,6 +13,7 @@ from suite.data.splits import Splits
 from suite.data.vocab import SPECIALS, Vocab
 from suite.errors import UserError
 from tasks.sentiment import readers
+from tasks.sentiment.baseline import fit_bow_baseline
 from tasks.sentiment.meta import SentimentMeta
 from tasks.sentiment.synthetic import generate_reviews
 
@@ -77,3 +79,8 @@ class SentimentDataModule(SuiteDataModule):
         tokens, lengths = pad_sequences([it["ids"] for it in items], self.meta.words.pad)  # (B, T), (B,)
         return {"tokens": tokens, "lengths": lengths, "labels": torch.tensor([it["label"] for it in items]),  # (B,)
                 "texts": [it["text"] for it in items], "ids": [it["id"] for it in items], "size": len(items)}
+
+    @cached_property
+    def bow_accuracy(self) -> dict[str, float]:
+        """Val and test accuracy of the bag-of-words baseline fitted on train (baseline.py)."""
+        return fit_bow_baseline(self.items)

@@ -82,7 +82,13 @@ class SentimentModule(SuiteModule):
         return multiclass_confusion_matrix(pred, gold, num_classes=len(self.meta.labels))
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
-        return scores(self.confusion(rows))
+        """Accuracy and macro F1, and acc_bow: the bag-of-words baseline's accuracy on the same split."""
+        out = scores(self.confusion(rows))
+        datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
+        bow = getattr(datamodule, "bow_accuracy", {}) if datamodule is not None else {}
+        if stage in bow:
+            out["acc_bow"] = bow[stage]
+        return out
 
     def example(self, row: dict) -> dict | None:
         if "review" not in row:
