@@ -3,7 +3,8 @@
 WER and CER are computed on decoded text (greedy, or flashlight beam search with an optional
 KenLM n-gram), never on frame posteriors.
 
-A training utterance with fewer output frames than CTC needs for its transcript (a short clip, or
+Optionally (`model.trim.top_db`) each waveform's leading and trailing silence is cut first
+(tasks/speech/trim.py). A training utterance with fewer output frames than CTC needs for its transcript (a short clip, or
 one sped up by perturbation) is padded with neutral feature frames up to what it needs
 (`model.short_utterances: pad`), or left out of the loss and counted (`drop`). Evaluation and
 predict never pad: the transcript is unknown there, and WER counts what the frames could hold.
@@ -25,6 +26,7 @@ from suite.nn.cells import RNNS, check_cell
 from suite.nn.ctc import build_ctc_decoder
 from suite.nn.padded_rnn import run_rnn
 from tasks.speech.meta import SpeechMeta
+from tasks.speech.trim import trim_silence
 
 TOO_SHORT = "too short for its transcript under CTC"
 SHORT_POLICIES = ("pad", "drop")
@@ -84,17 +86,23 @@ class SpeechModule(SuiteModule):
         if self.short not in SHORT_POLICIES:
             raise UserError(f"model.short_utterances={self.short} is not one of {', '.join(SHORT_POLICIES)}: "
                             "pad short training utterances up to their transcript, or drop them from the loss")
+        self.trim = model.get("trim") or {"top_db": None}  # checkpoints from before the option: no trimming
         self.padded: dict[str, None] = {}  # training files padded for CTC so far (ordered set)
         self._padded_reported = 0
 
     # --- model ---------------------------------------------------------------------------------
-    def forward(self, wave: torch.Tensor, lengths: torch.Tensor,
-                min_frames: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, N) waveforms, (B,) sample counts -> (B, T, V) log-probabilities, (B,) frame counts.
-        `min_frames` (B,): output frames each utterance must reach (training: what CTC needs)."""
-        feats, frames = self.frontend(wave, lengths)  # (B, T0, M), (B,)
-        if min_frames is not None:
-            feats, frames = pad_frames(feats, frames, input_frames_for(min_frames, self.subsample.strides))
+    def forward(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, N) waveforms, (B,) sample counts -> (B, T, V) log-probabilities, (B,) frame counts."""
+        return self.encode(*self.features(wave, lengths))
+
+    def features(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, N) waveforms, (B,) sample counts -> (B, T0, M) normalised log-mel, (B,) frame counts."""
+        if self.trim["top_db"] is not None:
+            wave, lengths = trim_silence(wave, lengths, sample_rate=self.sample_rate, **self.trim)  # (B, N')
+        return self.frontend(wave, lengths)  # (B, T0, M), (B,)
+
+    def encode(self, feats: torch.Tensor, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T0, M) features, (B,) frames -> (B, T, V) log-probabilities, (B,) frame counts."""
         feats = self.augment(feats)
         x, frames = self.subsample(feats, frames)  # (B, T, D), (B,)
         out = run_rnn(self.rnn, self.dropout(x), frames.clamp(min=1))  # (B, T, 2H), zero past each length
@@ -128,14 +136,14 @@ class SpeechModule(SuiteModule):
         self.count_skipped(batch)
         if not batch["size"]:
             return None  # every file of the batch was unreadable
-        min_frames = None
+        feats, frames = self.features(batch["wave"], batch["lengths"])  # (B, T0, M), (B,)
         if self.short == "pad":
-            min_frames = batch["min_frames"]
-            frames = self.subsample.out_lengths(self.frontend.frames(batch["lengths"]))  # (B,) before padding
-            for path, short in zip(batch["audio"], (frames < min_frames.to(frames.device)).tolist()):
+            need = input_frames_for(batch["min_frames"].to(frames.device), self.subsample.strides)  # (B,)
+            for path, short in zip(batch["audio"], (frames < need).tolist()):
                 if short:
                     self.padded.setdefault(path)
-        log_probs, frames = self(batch["wave"], batch["lengths"], min_frames)
+            feats, frames = pad_frames(feats, frames, need)  # (B, T0', M)
+        log_probs, frames = self.encode(feats, frames)
         loss = self._loss(batch, log_probs, frames, count=True)
         self.log_train("train/loss", loss, batch["size"], prog_bar=True)
         return loss
