@@ -23,9 +23,9 @@ class FrameCNN(nn.Module):
     A clip is T images, so the per-frame cost counts T times: no full-resolution stem (SmallCNN's
     costs most of its time). Widths (16, 32, 64) turn 32 px into a 4x4x64 grid."""
 
-    def __init__(self, channels: list[int], blocks: int):
+    def __init__(self, channels: list[int], blocks: int, in_channels: int = 3):
         super().__init__()
-        layers, c_in = [], 3
+        layers, c_in = [], in_channels
         for c_out in channels:
             for k in range(blocks):
                 layers += [nn.Conv2d(c_in, c_out, 3, stride=2 if k == 0 else 1, padding=1, bias=False),
@@ -35,12 +35,15 @@ class FrameCNN(nn.Module):
         self.out_dim = channels[-1]
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.body(images.contiguous(memory_format=torch.channels_last))  # (N, 3, H, W) -> (N, C, H/2^k, W/2^k)
+        return self.body(images.contiguous(memory_format=torch.channels_last))  # (N, in, H, W) -> (N, C, H/2^k, W/2^k)
 
 
-def _backbone(arch: str, channels, pretrained, freeze, blocks: int) -> nn.Module:
+def _backbone(arch: str, channels, pretrained, freeze, blocks: int, in_channels: int) -> nn.Module:
     if arch == "frame_cnn":
-        return FrameCNN(list(channels), blocks)
+        return FrameCNN(list(channels), blocks, in_channels)
+    if in_channels != 3:
+        raise UserError(f"model.encoder.arch={arch} takes 3-channel frames, not {in_channels}: use"
+                        f" model.encoder.arch=frame_cnn for stacked inputs")
     if arch == "small_cnn":
         return SmallCNN(list(channels))
     if arch in RESNET_WEIGHT_FILES:
@@ -49,14 +52,15 @@ def _backbone(arch: str, channels, pretrained, freeze, blocks: int) -> nn.Module
 
 
 class FrameEncoder(nn.Module):
-    """uint8 clips (B, T, 3, H, W) -> frame features (B, T, feature_size)."""
+    """uint8 clips (B, T, 3, H, W) -> frame features (B, T, feature_size). A float clip (B, T, in_channels,
+    H, W) is taken as already normalised (e.g. frame differences built by the caller)."""
 
     def __init__(self, *, arch: str, channels, blocks: int, pretrained, freeze: bool, cache_features: bool,
-                 pool: int, feature_size: int, dropout: float):
+                 pool: int, feature_size: int, dropout: float, in_channels: int = 3):  # 3: RGB frames
         super().__init__()
         if cache_features:
             check_cacheable(arch, freeze)
-        self.backbone = _backbone(arch, channels, pretrained, freeze, blocks)
+        self.backbone = _backbone(arch, channels, pretrained, freeze, blocks, in_channels)
         self.pool = nn.AdaptiveAvgPool2d(pool)
         self.project = nn.Sequential(nn.Flatten(), nn.Linear(self.backbone.out_dim * pool * pool, feature_size),
                                      nn.ReLU(inplace=True), nn.Dropout(dropout))
@@ -68,13 +72,16 @@ class FrameEncoder(nn.Module):
         self.feature_cache = FeatureCache() if cache_features else None
 
     def _pooled(self, frames: torch.Tensor) -> torch.Tensor:
-        grid = self.backbone((frames.float() - self.mean) / self.std)  # (N, 3, H, W) uint8 -> (N, C, h, w)
+        if frames.dtype == torch.uint8:  # RGB bytes: normalised here; float input comes normalised
+            frames = (frames.float() - self.mean) / self.std
+        grid = self.backbone(frames)  # (N, in, H, W) -> (N, C, h, w)
         return self.pool(grid)  # (N, C, pool, pool)
 
     def forward(self, clips: torch.Tensor, keys=None) -> torch.Tensor:
-        """uint8 clips (B, T, 3, H, W), optional cache keys, one per frame in (B, T) order -> (B, T, F)."""
+        """uint8 (B, T, 3, H, W) or normalised float (B, T, in, H, W) clips, optional cache keys, one per
+        frame in (B, T) order -> (B, T, F)."""
         b, t = clips.shape[:2]
-        frames = clips.flatten(0, 1)  # (B*T, 3, H, W): every frame through the same CNN
+        frames = clips.flatten(0, 1)  # (B*T, in, H, W): every frame through the same CNN
         if self.feature_cache is None or keys is None:
             pooled = self._pooled(frames)  # (B*T, C, pool, pool)
         else:

@@ -45,7 +45,9 @@ def clip_cache(data: dict) -> ClipCache:
 def load_clip(item: dict, cache: ClipCache, data: dict):
     """An encoded item -> {"clip": (T, 3, S, S) uint8, "label", "path", "frames"}, or Skipped when its
     video cannot be decoded. K frames are sampled from the cached ones: random in training, centred
-    in evaluation."""
+    in evaluation. With data.hflip, half the training clips are mirrored left-right, every frame
+    alike: a motion to the left becomes one to the right, so it is only for labels that do not
+    depend on the direction."""
     try:
         frames = cache.load(item["path"])  # (N, S, S, 3) uint8
     except VideoError as e:
@@ -55,7 +57,10 @@ def load_clip(item: dict, cache: ClipCache, data: dict):
     # torch's generator is seeded per worker by Lightning: sampling is reproducible
     rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
     idx = sample_indices(len(frames), int(data["segments"]), data["sampling"], item["train"], int(data["stride"]), rng)
-    return {"clip": to_clip(frames, idx), "label": item["label"], "path": item["path"], "frames": idx.tolist()}
+    clip = to_clip(frames, idx)  # (K, 3, S, S) uint8
+    if item["train"] and data["hflip"] and rng.random() < 0.5:
+        clip = clip.flip(-1)  # (K, 3, S, S): the width axis reversed in every frame
+    return {"clip": clip, "label": item["label"], "path": item["path"], "frames": idx.tolist()}
 
 
 def collate(items: list) -> dict:

@@ -3,6 +3,7 @@
 LRCN (Donahue et al., 2015) reads the frame features in order, so it can tell left from right and
 growing from shrinking; frame_pool averages them first, so it sees the same clip played backwards
 as the same thing. The two share everything else, which makes the gap what the recurrence adds.
+`model.input` picks what the frame CNN sees: frames, frame differences or both (tasks/activity/motion.py).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from torch import nn
 from suite.errors import UserError
 from suite.nn.cells import RNNS, check_cell
 from suite.nn.video_encoder import FrameEncoder
+from tasks.activity.motion import MotionInput
 
 TEMPORAL = ("recurrent", "mean")
 READOUTS = ("last", "mean")
@@ -21,7 +23,11 @@ class ClipClassifier(nn.Module):
     # `model` is the task's YAML node (conf/model/lrcn.yaml), the one place that holds the defaults
     def __init__(self, model: dict, n_classes: int):
         super().__init__()
-        self.encoder = FrameEncoder(**model["encoder"])
+        self.input = MotionInput(model["input"])
+        if model["input"] != "rgb" and model["encoder"]["cache_features"]:
+            raise UserError(f"model.encoder.cache_features=true caches RGB frame features, not model.input="
+                            f"{model['input']}: set model.input=rgb or model.encoder.cache_features=false")
+        self.encoder = FrameEncoder(**model["encoder"], in_channels=self.input.channels)
         self.temporal, self.readout = model["temporal"], model["readout"]
         if self.temporal not in TEMPORAL:
             raise UserError(f"model.temporal={self.temporal} is unknown: use recurrent (lrcn) or mean (frame_pool)")
@@ -39,9 +45,10 @@ class ClipClassifier(nn.Module):
 
     def forward(self, clips: torch.Tensor, keys=None) -> torch.Tensor:
         """uint8 clips (B, T, 3, H, W), optional frame cache keys (B*T) -> class logits (B, C)."""
-        feats = self.encoder(clips, keys)  # (B, T, F)
+        steps = self.input(clips)  # (B, T, 3, H, W) uint8, or (B, T-1, 3 | 6, H, W) float differences
+        feats = self.encoder(steps, keys if steps is clips else None)  # (B, T', F)
         if self.temporal == "mean":
             return self.head(self.rnn(feats.mean(1)))  # (B, F) -> (B, H) -> (B, C)
-        out, _ = self.rnn(feats)  # (B, T, H): every clip has T frames, nothing to pack
+        out, _ = self.rnn(feats)  # (B, T', H): every clip has T' steps, nothing to pack
         summary = out[:, -1] if self.readout == "last" else out.mean(1)  # (B, H)
         return self.head(summary)  # (B, C)

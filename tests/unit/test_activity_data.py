@@ -56,7 +56,7 @@ def test_unreadable_videos_are_skipped_and_the_collate_counts_them(tmp_path):
     empty = tmp_path / "empty.avi"
     empty.write_bytes(b"")
     data = {"cache_dir": str(tmp_path / "cache"), "image_size": 16, "max_frames": 8, "segments": 4,
-            "sampling": "tsn", "stride": 1, "strict": False}
+            "sampling": "tsn", "stride": 1, "hflip": False, "strict": False}
     cache = clip_cache(data)
     encoded = [{"path": str(p), "label": 0, "train": True} for p in (good[0], empty, good[1])]
     items = [load_clip(it, cache, data) for it in encoded]

@@ -9,8 +9,8 @@ from tasks.activity.model import ClipClassifier
 from tasks.activity.video_table import clip_gif
 
 
-def _model(temporal="recurrent", cell="lstm", readout="last", arch="frame_cnn"):
-    return {"encoder": {"arch": arch, "channels": [8, 16], "blocks": 1, "pretrained": False, "freeze": False,
+def _model(temporal="recurrent", cell="lstm", readout="last", arch="frame_cnn", input="rgb"):
+    return {"input": input, "encoder": {"arch": arch, "channels": [8, 16], "blocks": 1, "pretrained": False, "freeze": False,
                         "cache_features": False, "pool": 2, "feature_size": 16, "dropout": 0.0},
             "temporal": temporal, "cell": cell, "hidden_size": 12, "num_layers": 1, "readout": readout,
             "dropout": 0.0}
