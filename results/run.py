@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,11 @@ def command(task: str, run: dict, run_dir: Path, threads: int | None) -> list[st
             "print_config=false", f"run_dir={run_dir}", f"hydra.run.dir={run_dir}"]
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def train(task: str, run: dict, threads: int | None) -> dict:
     requires = run.get("requires")
     if requires and not (SHARED / requires).exists():
@@ -77,9 +83,11 @@ def train(task: str, run: dict, threads: int | None) -> dict:
     cmd = command(task, run, run_dir, threads)
     shown = " ".join(["suite-train", *cmd[1:-3]]).replace(str(SHARED), "../shared/data")
     print(f"[results] {task}/{run['name']}: {shown}", flush=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _children_cpu_seconds()
     done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     minutes = round((time.perf_counter() - start) / 60, 2)
+    # CPU minutes do not grow when other jobs share the machine; wall minutes do
+    cpu_minutes = round((_children_cpu_seconds() - cpu_start) / 60, 2)
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
         print(f"[results] {task}/{run['name']} FAILED (exit {done.returncode}): {tail[0]}", flush=True)
@@ -87,9 +95,9 @@ def train(task: str, run: dict, threads: int | None) -> dict:
     metrics = json.loads((run_dir / "metrics.json").read_text())
     timeline = run_dir / "timeline.json"
     curve = json.loads(timeline.read_text()) if timeline.is_file() else []
-    print(f"[results] {task}/{run['name']}: {minutes} min, "
+    print(f"[results] {task}/{run['name']}: {minutes} min ({cpu_minutes} CPU), "
           + ", ".join(f"{k}={metrics[k]:.4g}" for k in run["keys"] if k in metrics), flush=True)
-    return {"command": shown, "minutes": minutes, "keys": run["keys"],
+    return {"command": shown, "minutes": minutes, "cpu_minutes": cpu_minutes, "keys": run["keys"],
             "metrics": {k: round(float(v), 4) for k, v in sorted(metrics.items())},
             "val_vs_minutes": [{k: v for k, v in row.items()} for row in curve]}
 

@@ -24,6 +24,13 @@ def _value(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"  # fractions, nats, bpc | BLEU, ROUGE, RMSE
 
 
+def _minutes(run: dict) -> str:
+    """Wall-clock minutes, then CPU minutes (all processes of the run): the wall clock grows when other
+    jobs share the machine (each file records the load average), the CPU time much less."""
+    cpu = run.get("cpu_minutes")
+    return f"{run['minutes']:.1f}" + (f" ({cpu:.1f})" if cpu is not None else "")
+
+
 def _state(run: dict) -> str | None:
     if "skipped" in run:
         return f"skipped: {run['skipped']}"
@@ -35,7 +42,7 @@ def _state(run: dict) -> str | None:
 def task_table(record: dict) -> str:
     runs = record["runs"]
     keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
-    lines = ["| run | command | minutes | " + " | ".join(f"`{k}`" for k in keys) + " |",
+    lines = ["| run | command | minutes (CPU) | " + " | ".join(f"`{k}`" for k in keys) + " |",
              "|---|---|---|" + "---|" * len(keys)]
     for name, run in runs.items():
         state = _state(run)
@@ -43,7 +50,7 @@ def task_table(record: dict) -> str:
             lines.append(f"| {name} | {state} | - |" + " - |" * len(keys))
             continue
         cells = [_value(run["metrics"][k]) if k in run["metrics"] else "-" for k in keys]
-        lines.append(f"| {name} | `{run['command']}` | {run['minutes']:.1f} | " + " | ".join(cells) + " |")
+        lines.append(f"| {name} | `{run['command']}` | {_minutes(run)} | " + " | ".join(cells) + " |")
     commits = sorted({run["provenance"]["commit"] for run in runs.values() if "provenance" in run})
     lines.append("")
     lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; "
@@ -52,15 +59,16 @@ def task_table(record: dict) -> str:
 
 
 def overview_table(records: dict[str, dict]) -> str:
-    lines = ["| task | run | minutes | figures |", "|---|---|---|---|"]
+    lines = ["| task | run | minutes (CPU) | figures |", "|---|---|---|---|"]
     for task, record in records.items():
         for name, run in record["runs"].items():
             state = _state(run)
             figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
-            minutes = "-" if state else f"{run['minutes']:.1f}"
+            minutes = "-" if state else _minutes(run)
             lines.append(f"| {task} | {name} | {minutes} | {figures} |")
     lines.append("")
-    lines.append("From `results/<task>.json`, written by `make results` on the machine each file names.")
+    lines.append("From `results/<task>.json`, written by `make results` on the machine each file names; minutes of wall clock "
+                 "(CPU minutes in brackets: they grow much less when other jobs share the machine).")
     return "\n".join(lines) + "\n"
 
 

@@ -48,7 +48,7 @@ def test_readme_tables_agree_with_results_files():
 
 def _record():
     return {"task": "demo", "commit": "abc", "torch": "2.x", "device": "cpu", "runs": {
-        "default": {"command": "suite-train task=demo", "minutes": 1.25, "keys": ["test/acc"],
+        "default": {"command": "suite-train task=demo", "minutes": 1.25, "cpu_minutes": 0.5, "keys": ["test/acc"],
                     "metrics": {"test/acc": 0.91234}, "provenance": {"commit": "abc", "torch": "2.x"}},
         "real": {"skipped": "needs ../shared/data/x"}}}
 
@@ -60,7 +60,7 @@ def test_a_hand_edited_table_is_found_stale(tmp_path, monkeypatch):
     good = f"intro\n<!-- results:demo -->\n{tables.task_table(_record())}<!-- /results:demo -->\n"
     (tmp_path / "README.md").write_text(good)
     assert tables.stale_blocks() == []
-    assert "| default | `suite-train task=demo` | 1.2 | 0.912 |" in good
+    assert "| default | `suite-train task=demo` | 1.2 (0.5) | 0.912 |" in good
     assert "| real | skipped: needs ../shared/data/x | - | - |" in good
     (tmp_path / "README.md").write_text(good.replace("0.912", "0.95"))
     assert tables.stale_blocks() == ["README.md: results:demo"]
