@@ -12,7 +12,6 @@ from tasks.ner.batch import collate
 
 # words (with inner hyphens / dots: "2-1", "U.S"), the possessive 's as CoNLL splits it, single marks
 _TOKEN = re.compile(r"'s\b|\w+(?:[-.]\w+)*|[^\w\s]")
-MAX_TOKENS = 1000  # longer lines are refused: one line should be one sentence
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
@@ -29,10 +28,19 @@ def bracketed(tokens: list[str], tags: list[str]) -> str:
     return " ".join(out + tokens[k:])
 
 
+def max_tokens(cfg: DictConfig) -> int:
+    """task.predict.max_tokens (conf/task/ner.yaml holds its default and why), checked."""
+    value = cfg.max_tokens
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UserError(f"max_tokens={value} must be a positive whole number of tokens, e.g. max_tokens=1000")
+    return value
+
+
 def predict(module, cfg: DictConfig) -> list[dict]:
     """One result per sentence: {"input", "text" (bracketed), "tokens", "tags", "entities": [{type, text,
     start, end (character offsets in the input), token_start, token_end (exclusive)}]}."""
     sentences = read_lines(cfg.input, "sentence")
+    limit = max_tokens(cfg)
     results = []
     for start in range(0, len(sentences), int(cfg.batch_size)):
         chunk = sentences[start:start + int(cfg.batch_size)]
@@ -40,9 +48,9 @@ def predict(module, cfg: DictConfig) -> list[dict]:
         for s, sp in zip(chunk, spans):
             if not sp:
                 raise UserError(f"nothing to tag in {s!r}: give a sentence with words")
-            if len(sp) > MAX_TOKENS:
-                raise UserError(f"input sentence has {len(sp)} tokens, over the limit of {MAX_TOKENS}: "
-                                "put one sentence a line")
+            if len(sp) > limit:
+                raise UserError(f"input sentence has {len(sp)} tokens, over the limit of max_tokens={limit}: put "
+                                f"one sentence a line, or raise it (max_tokens={len(sp)}) for longer sentences")
         items = [{**module.enc.encode([t for t, _, _ in sp]), "id": k} for k, sp in enumerate(spans)]
         tags = module.tag(collate(items, module.enc.words.pad))
         for sentence, sp, tg in zip(chunk, spans, tags):

@@ -68,9 +68,14 @@ def test_bracketed_text_and_tokenizer():
         "Jordan", "'s", "team", "won", "2-1", ",", "in", "U.S", "."]
 
 
-@pytest.mark.parametrize("text, expected", [("John " * 1001, "input sentence has 1001 tokens, over the limit of 1000"),
-                                            ("  ", "input is empty")])
-def test_predict_refuses_an_overlong_or_empty_sentence_in_one_line(text, expected):
+@pytest.mark.parametrize("text, limit, expected", [
+    ("John " * 1001, 1000, "input sentence has 1001 tokens, over the limit of max_tokens=1000: put one sentence a "
+                           "line, or raise it (max_tokens=1001)"),
+    ("John met Anna in Paris .", 5, "input sentence has 6 tokens, over the limit of max_tokens=5"),
+    ("  ", 1000, "input is empty"),
+    ("John met Anna", 0, "max_tokens=0 must be a positive whole number of tokens"),
+    ("John met Anna", "many", "max_tokens=many must be a positive whole number of tokens")])
+def test_predict_refuses_an_overlong_or_empty_sentence_in_one_line(text, limit, expected):
     from omegaconf import OmegaConf
 
     from suite.errors import UserError
@@ -78,8 +83,21 @@ def test_predict_refuses_an_overlong_or_empty_sentence_in_one_line(text, expecte
 
     m, _ = _module(crf=False)
     with pytest.raises(UserError) as err:
-        predict(m, OmegaConf.create({"input": text, "batch_size": 4}))
+        predict(m, OmegaConf.create({"input": text, "batch_size": 4, "max_tokens": limit}))
     assert str(err.value).startswith(expected) and "\n" not in str(err.value)
+
+
+def test_predict_max_tokens_comes_from_the_task_config():
+    from omegaconf import OmegaConf
+
+    from suite.config import with_task_options
+    from tasks.ner.predict import predict
+
+    cfg = with_task_options(OmegaConf.create({"input": "John met Anna in Paris .", "batch_size": 4}), "ner")
+    assert cfg.max_tokens == 1000  # conf/task/ner.yaml's default
+    m, _ = _module(crf=False)
+    cfg.max_tokens = 6  # a sentence of exactly the limit is tagged
+    assert predict(m, cfg)[0]["tokens"] == ["John", "met", "Anna", "in", "Paris", "."]
 
 
 @pytest.mark.parametrize("crf", [False, True])
