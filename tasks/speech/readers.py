@@ -82,6 +82,8 @@ def read_manifest_file(path, out: Splits, strict: bool = False) -> list[Utteranc
             out.skipped.append((where, 'not a JSON object with string "audio" and "text"'))
             continue
         if not text.strip():
+            if strict:
+                raise UserError(f"{where} has an empty \"text\": give its transcript, or set data.strict=false to skip it")
             out.skipped.append((where, "empty transcript"))
             continue
         audio_path = Path(audio).expanduser()
@@ -126,17 +128,27 @@ def read_librispeech_set(root: Path, name: str, out: Splits, strict: bool = Fals
                         "fix data.train_sets / val_sets / test_sets or data.root")
     utts = []
     for trans in sorted(folder.glob("*/*/*.trans.txt")):
-        for number, line in enumerate(trans.read_text(encoding="utf-8").splitlines(), start=1):
-            uid, _, text = line.strip().partition(" ")
+        for number, raw in enumerate(trans.read_bytes().splitlines(), start=1):  # lines alone: one bad line, one item
+            try:
+                uid, _, text = raw.decode("utf-8").strip().partition(" ")
+            except UnicodeDecodeError:
+                _bad_line(trans, number, "is not UTF-8 text", out, strict)
+                continue
             if not uid:
                 continue
             if not text.strip():
-                out.skipped.append((f"{trans.name}:{number}", "empty transcript"))
+                _bad_line(trans, number, "has an utterance id but no transcript", out, strict)
                 continue
             utt = _utterance(trans.parent / f"{uid}.flac", text, None, out, strict)
             if utt:
                 utts.append(utt)
     return utts
+
+
+def _bad_line(trans: Path, number: int, what: str, out: Splits, strict: bool) -> None:
+    if strict:
+        raise UserError(f"'{trans}' line {number} {what}: fix the line, or set data.strict=false to skip such lines")
+    out.skipped.append((f"{trans.name}:{number}", what))
 
 
 def read_librispeech(root, train_sets, val_sets=(), test_sets=(), *, val_fraction: float = 0.05,

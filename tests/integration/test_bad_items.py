@@ -4,12 +4,14 @@ trains through the real engine, skips them, and reports exactly that many (the "
 warnings and the logged data/skipped); data.strict=true fails in one line naming a bad item.
 
 Formats whose readers fail fast by design on a bad line (a time series would shift, a text file is
-one item, a malformed CoNLL or non-UTF-8 parallel file cannot be realigned) end in one line naming
-the file and the line instead: test_a_bad_line_where_skipping_is_unsafe_is_one_line_naming_it.
+one item, a malformed CoNLL or non-UTF-8 parallel file cannot be realigned, a TSV export in another
+encoding is wrong on every accented line, not on one) end in one line naming the file and the line
+instead: test_a_bad_line_where_skipping_is_unsafe_is_one_line_naming_it.
 """
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import re
@@ -20,15 +22,16 @@ import pytest
 
 from suite.engine import train
 from suite.errors import UserError
+from tasks.speech.readers import read_librispeech, read_manifests
 from tests.conftest import TINY_CAPTIONING, TINY_TRANSLATION, compose_train
-from tests.fixtures.audio_formats import TINY_SPEECH, write_audio, write_broken
-from tests.fixtures.caption_formats import write_flickr8k
+from tests.fixtures.audio_formats import TINY_SPEECH, spoil_librispeech, write_audio, write_broken, write_librispeech
+from tests.fixtures.caption_formats import spoil_images, write_coco, write_flickr8k, write_karpathy
 from tests.fixtures.ner_formats import SENTENCES, TINY_NER, conll_text
 from tests.fixtures.sentiment_formats import TINY_SENTIMENT, write_imdb
 from tests.fixtures.series_formats import write_bad_cell_csv
 from tests.fixtures.text_formats import write_latin1
-from tests.fixtures.translation_formats import write_parallel
-from tests.fixtures.video_formats import TINY_ACTIVITY, write_ucf101
+from tests.fixtures.translation_formats import sentence_pair, write_parallel
+from tests.fixtures.video_formats import TINY_ACTIVITY, spoil_videos, write_ucf101, write_video_folder
 
 
 @dataclass
@@ -50,10 +53,7 @@ def _captioning(tmp: Path) -> Case:
     w = write_flickr8k(tmp / "flickr8k", n_images=20, missing=1)  # image 1 (train) listed, never written
     images = tmp / "flickr8k" / "Flicker8k_Dataset"
     truncated, empty, not_image = w.splits["train"][2], w.splits["val"][0], w.splits["test"][0]
-    data = (images / truncated).read_bytes()
-    (images / truncated).write_bytes(data[: len(data) // 3])  # an interrupted copy
-    (images / empty).write_bytes(b"")
-    (images / not_image).write_bytes(b"<html>404 Not Found</html>\n" * 20)  # a saved error page
+    spoil_images(images / truncated, images / empty, images / not_image)
     return Case([*_tiny(TINY_CAPTIONING), "data=flickr8k", f"data.root={tmp / 'flickr8k'}", "data.image_size=32",
                  "data.min_word_count=1", "data.num_workers=0", "data.batch_size=4"],
                 items=20, n_bad=4, names=[*w.missing, truncated, empty, not_image], found_in_test=1,
@@ -145,8 +145,76 @@ def _ner(tmp: Path) -> Case:
                 names=["eng.train", "eng.testa", "eng.testb"], kinds={"not UTF-8", "truncated UTF-8"})
 
 
+_CAPTION_SIZES = ["data.image_size=32", "data.min_word_count=1", "data.num_workers=0", "data.batch_size=4"]
+
+
+def _coco(tmp: Path) -> Case:
+    # 15 train2017 + 5 val2017 images (val2017 is the test split; val is carved from train)
+    w = write_coco(tmp / "coco", year=2017, n_train=15, n_val=5, missing=1)  # the last train image is never written
+    train, test = w.splits["train"], w.splits["val"]
+    spoil_images(w.root / train[2], w.root / test[0], w.root / train[6])
+    ann = w.root / "annotations" / "captions_train2017.json"
+    coco = json.loads(ann.read_text())  # a caption whose image_id is in no 'images' entry: not an image, not counted
+    coco["annotations"].insert(3, {"image_id": 424242, "id": 1, "caption": "A red kite over a beach."})
+    ann.write_text(json.dumps(coco))
+    bad = [*w.missing, train[2], test[0], train[6]]
+    return Case([*_tiny(TINY_CAPTIONING), "data=coco", f"data.root={w.root}", "data.val_fraction=0.2", *_CAPTION_SIZES],
+                items=20, n_bad=4, names=[Path(k).name for k in bad], found_in_test=1,
+                kinds={"missing", "truncated", "zero-byte", "wrong type"})
+
+
+def _karpathy(tmp: Path) -> Case:
+    # dataset_coco.json: 20 images cycling through train/restval/val/test, under train2014/ and val2014/
+    w = write_karpathy(tmp / "karpathy", name="coco", n_images=20, missing=1)  # image 19 (test) never written
+    s = w.splits
+    spoil_images(w.root / s["train"][1], w.root / s["val"][0], w.root / s["restval"][2])
+    bad = [*w.missing, s["train"][1], s["val"][0], s["restval"][2]]
+    return Case([*_tiny(TINY_CAPTIONING), "data=karpathy", f"data.root={w.root}", *_CAPTION_SIZES],
+                items=20, n_bad=4, names=[Path(k).name for k in bad],
+                kinds={"missing", "truncated", "zero-byte", "wrong type"})
+
+
+def _video_folder(tmp: Path) -> Case:
+    # {train,val,test}/<class>/*.mp4: 3 classes x (3, 1, 1) videos, of which 3 spoiled
+    w = write_video_folder(tmp / "videos", classes=("left", "right", "up"), per_split=(3, 1, 1), frames=8, size=32)
+    truncated, empty, not_video = w["test"][1], w["train"][4], w["val"][2]
+    spoil_videos(truncated, empty, not_video)
+    (tmp / "videos" / "train" / "left" / "notes.txt").write_text("shot on a phone\n")  # not a video name: not an item
+    return Case([*_tiny(TINY_ACTIVITY), "data=video_folder", f"data.root={tmp / 'videos'}", "data.image_size=16",
+                 "data.max_frames=8", "data.segments=4", "data.num_workers=0", "data.batch_size=4",
+                 f"data.cache_dir={tmp / 'clips'}"],
+                items=15, n_bad=3, names=[p.name for p in (truncated, empty, not_video)], found_in_test=1,
+                kinds={"truncated", "zero-byte", "wrong type"})
+
+
+def _librispeech(tmp: Path) -> Case:
+    # 2 speakers x (5 train-clean-100, 2 dev-clean, 3 test-clean) utterances + 5 bad ones in train
+    root = write_librispeech(tmp / "ls", {"train-clean-100": 5, "dev-clean": 2, "test-clean": 3})
+    names = spoil_librispeech(root / "LibriSpeech" / "train-clean-100" / "19" / "198")
+    return Case([*_tiny(TINY_SPEECH), "data=librispeech", f"data.root={root}", "data.num_workers=0",
+                 "data.batch_frames=400"],
+                items=25, n_bad=5, names=names,
+                kinds={"truncated", "zero-byte", "missing", "no transcript", "not UTF-8"})
+
+
+def _tsv_pairs(tmp: Path) -> Case:
+    # a Tatoeba/Anki export: 16 pairs with Anki's attribution column, 4 bad lines among them
+    lines = [f"{s}\t{t}\tCC-BY 2.0 (France) Attribution: tatoeba.org #{1000 + i}"
+             for i, (s, t) in enumerate(sentence_pair(i) for i in range(16))]
+    src, tgt = sentence_pair(99)
+    bad = ["Bonjour tout le monde.", f"{src}\t", f"\t{tgt}", f"{src}\t   \tCC-BY 2.0"]  # one column, empty sides
+    for k, b in enumerate(bad):
+        lines.insert(4 * k + 2, b)
+    (tmp / "pairs.tsv").write_text("\n".join(lines) + "\n")
+    return Case([*_tiny(TINY_TRANSLATION), "data=tsv_pairs", f"data.path={tmp / 'pairs.tsv'}", "data.tokenizer=word",
+                 "data.val_fraction=0.2", "data.test_fraction=0.2", "data.batch_size=4"],
+                items=20, n_bad=4, names=[f"pairs.tsv' line {4 * k + 3}" for k in range(4)],
+                kinds={"one column", "empty target", "empty source", "blank target"})
+
+
 CASES = {"captioning": _captioning, "activity": _activity, "speech": _speech, "translation": _translation,
-         "sentiment_imdb": _imdb, "sentiment_csv": _text_csv, "ner": _ner}
+         "sentiment_imdb": _imdb, "sentiment_csv": _text_csv, "ner": _ner, "coco": _coco, "karpathy": _karpathy,
+         "video_folder": _video_folder, "librispeech": _librispeech, "tsv_pairs": _tsv_pairs}
 _SKIPPED = re.compile(r"^skipped (\d+) ")
 
 
@@ -212,7 +280,16 @@ def _bad_series_encoding(tmp: Path):
             "threads=1"], [f"{path} line 10: not UTF-8 text", "save it as UTF-8"]
 
 
-FAIL_FAST = {"translation_encoding": _bad_parallel_encoding, "ner_columns": _bad_conll_line,
+def _bad_tsv_encoding(tmp: Path):
+    path = tmp / "fra.txt"  # an Anki export re-saved as Latin-1: every accented line is wrong, not one
+    lines = [f"{s}\t{t}".encode() for s, t in map(sentence_pair, range(12))]
+    lines[4] = "Coffee.\tCaf\u00e9.".encode("latin-1")
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return ([*_tiny(TINY_TRANSLATION), "data=tsv_pairs", f"data.path={path}", "data.tokenizer=word"],
+            [f"'{path}' line 5 is not UTF-8", "iconv"])
+
+
+FAIL_FAST = {"translation_encoding": _bad_parallel_encoding, "tsv_encoding": _bad_tsv_encoding, "ner_columns": _bad_conll_line,
              "charlm_encoding": _bad_text_file, "forecast_cell": _bad_series_cell,
              "forecast_encoding": _bad_series_encoding}
 
@@ -224,3 +301,24 @@ def test_a_bad_line_where_skipping_is_unsafe_is_one_line_naming_it(case, tmp_pat
         train(compose_train(tmp_path / "run", overrides))
     msg = str(err.value)
     assert "\n" not in msg and all(e in msg for e in expected), msg
+
+
+@pytest.mark.parametrize("line, what", [(b"19-198-0007", "has an utterance id but no transcript"),
+                                        ("19-198-0007 CAF\u00c9".encode("latin-1"), "is not UTF-8 text")])
+def test_a_bad_librispeech_transcript_line_is_one_item_skipped_or_with_strict_one_line(tmp_path, line, what):
+    root = write_librispeech(tmp_path, {"train-clean-100": 2})
+    trans = root / "LibriSpeech" / "train-clean-100" / "19" / "198" / "19-198.trans.txt"
+    trans.write_bytes(trans.read_bytes() + line + b"\n")  # line 3, after the chapter's two good ones
+    out = read_librispeech(root, ["train-clean-100"])
+    assert out.skipped == [("19-198.trans.txt:3", what)] and len(out.train) + len(out.val) == 4
+    with pytest.raises(UserError) as err:
+        read_librispeech(root, ["train-clean-100"], strict=True)
+    assert str(err.value) == f"'{trans}' line 3 {what}: fix the line, or set data.strict=false to skip such lines"
+
+
+def test_strict_fails_on_an_empty_manifest_transcript(tmp_path):
+    write_audio(tmp_path / "a.wav")
+    (tmp_path / "train.jsonl").write_text('{"audio": "a.wav", "text": "one"}\n{"audio": "a.wav", "text": "  "}\n')
+    assert read_manifests(tmp_path / "train.jsonl").skipped == [("train.jsonl:2", "empty transcript")]
+    with pytest.raises(UserError, match=r'^train\.jsonl:2 has an empty "text": give its transcript'):
+        read_manifests(tmp_path / "train.jsonl", strict=True)
