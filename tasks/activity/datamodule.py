@@ -17,6 +17,7 @@ from suite.data.splits import Splits
 from suite.data.video import VideoError
 from suite.errors import UserError
 from tasks.activity import readers
+from tasks.activity.camera_clips import generate_camera_clips
 from tasks.activity.clips import ClipCache, sample_indices, to_clip
 from tasks.activity.meta import ActivityMeta
 from tasks.activity.synthetic import generate_moving_shapes
@@ -25,17 +26,19 @@ SAMPLINGS = ("tsn", "dense")
 
 
 def read_splits(data: dict) -> readers.ClipSplits:
-    """The reader named by data.name, with its own keys (moving_shapes: the generated video folder)."""
+    """The reader named by data.name, with its own keys (moving_shapes: the generated video folder;
+    camera_clips: the generated UCF101 layout, split 1)."""
     name, strict = data["name"], data["strict"]
     if name == "moving_shapes":
         return readers.read_video_folder(data["root"], strict=strict)
-    if name == "ucf101":
-        return readers.read_ucf101(data["root"], int(data["split"]), val_fraction=data["val_fraction"],
+    if name in ("ucf101", "camera_clips"):
+        split = int(data["split"]) if name == "ucf101" else 1
+        return readers.read_ucf101(data["root"], split, val_fraction=data["val_fraction"],
                                    seed=data["seed"], strict=strict)
     if name == "video_folder":
         return readers.read_video_folder(data["root"], val_fraction=data["val_fraction"], seed=data["seed"],
                                          strict=strict)
-    raise UserError(f"unknown activity data '{name}': use data=moving_shapes, ucf101 or video_folder")
+    raise UserError(f"unknown activity data '{name}': use data=moving_shapes, ucf101, video_folder or camera_clips")
 
 
 def clip_cache(data: dict) -> ClipCache:
@@ -78,7 +81,7 @@ def collate(items: list) -> dict:
 
 class ActivityDataModule(SuiteDataModule):
     meta_type = ActivityMeta
-    path_keys = ("root", "cache_dir")
+    path_keys = ("root", "cache_dir", "train_photos", "test_photos")
     item_kind = "videos"
 
     def __init__(self, data: dict, meta: ActivityMeta | dict | None = None):
@@ -92,6 +95,10 @@ class ActivityDataModule(SuiteDataModule):
         if d["name"] == "moving_shapes":  # rank 0 writes the videos; the other ranks find them cached
             generate_moving_shapes(d["root"], n_train=d["n_train"], n_val=d["n_val"], n_test=d["n_test"],
                                    frames=d["frames"], size=d["size"], seed=d["seed"])
+        elif d["name"] == "camera_clips":
+            generate_camera_clips(d["root"], train_photos=d["train_photos"], test_photos=d["test_photos"],
+                                  train_per_photo=d["train_per_photo"], test_per_photo=d["test_per_photo"],
+                                  frames=d["frames"], size=d["size"], seed=d["seed"])
 
     def read(self) -> Splits:
         self.generate()  # a cache check when prepare_data ran; suite-eval reads without it

@@ -100,3 +100,19 @@ def test_generator_mistakes_are_one_line(tmp_path, capsys):
     assert main(["--train-photos", photos, "--test-photos", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error: no images (.jpg, .png, ...) in" in err
+
+
+def test_data_camera_clips_generates_from_two_photo_folders_on_first_use(tmp_path):
+    from suite.config import to_plain
+    from tasks.activity.datamodule import ActivityDataModule
+    from tests.conftest import compose_train
+
+    cfg = compose_train(tmp_path / "run", [
+        "experiment=camera_motion", "data=camera_clips", f"data.train_photos={_photos(tmp_path / 'a', [1, 2])}",
+        f"data.test_photos={_photos(tmp_path / 'b', [3])}", f"data.root={tmp_path / 'clips'}", "data.size=16",
+        "data.frames=6", "data.train_per_photo=1", "data.val_fraction=0.5", f"data.cache_dir={tmp_path / 'cache'}"])
+    dm = ActivityDataModule(to_plain(cfg.data))
+    dm.setup("fit")
+    assert dm.meta.classes == list(CLASSES)
+    assert (len(dm.items["train"]), len(dm.items["val"]), len(dm.items["test"])) == (7, 7, 7)
+    assert (tmp_path / "clips" / "ucfTrainTestlist" / "testlist01.txt").is_file()
