@@ -186,8 +186,8 @@ def _carve(out: Splits, fraction: float, seed: int, why: str) -> None:
 
 def resampling_note(splits: Splits, sample_rate: int) -> str | None:
     """One sentence naming the files at another rate than the model's (resampled when decoded), or None."""
-    utts = [u for split in (splits.train, splits.val, splits.test) for u in split]
-    rates = Counter(u.rate for u in utts if u.rate != sample_rate)
+    files = {(u.audio, u.rate) for split in (splits.train, splits.val, splits.test) for u in split}  # each file once
+    rates = Counter(rate for _, rate in files if rate != sample_rate)
     if not rates:
         return None
     unread = rates.pop(None, 0)

@@ -1,5 +1,6 @@
 """Speech: train -> predict (WAV, FLAC, OGG) and eval from the checkpoint alone; bad audio is one clear line;
-a manifest with broken and missing files trains, skipping and counting them."""
+a manifest with broken and missing files trains, skipping and counting them, resampling 8 kHz clips and
+padding a clip too short for its transcript."""
 import json
 import logging
 
@@ -60,10 +61,12 @@ def test_manifest_with_broken_and_missing_files_trains_and_counts_them(tmp_path,
     rows = [{"audio": f"clips/{p.name}", "text": "one two" if i % 2 else "three"} for i, p in enumerate(good)]
     rows += [{"audio": f"clips/{p.name}", "text": "four"} for p in broken.values()]
     rows += [{"audio": "clips/missing.flac", "text": "five"}]
+    short = write_audio(tmp_path / "clips" / "short.wav", 0.05)  # 2 frames after subsampling; "one two" needs 7
+    rows += [{"audio": f"clips/{short.name}", "text": "one two"}]
     train_m = write_manifest(tmp_path / "train.jsonl", rows)
     val_m = write_manifest(tmp_path / "val.jsonl", rows[:2])
     overrides = [o for o in tiny("speech") if not o.startswith("data.")]
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         metrics = train(compose_train(tmp_path / "run", [
             *overrides, "data=audio_manifest", f"data.train={train_m}", f"data.val={val_m}", "data.num_workers=0",
             "data.batch_frames=400"]))
@@ -72,6 +75,8 @@ def test_manifest_with_broken_and_missing_files_trains_and_counts_them(tmp_path,
     # at setup: empty, zero-length and corrupt headers, and the missing file
     assert "skipped 4 unusable utterances, e.g. " in text and "empty.wav (the file is empty (0 bytes))" in text
     assert "skipped 1 unreadable utterances" in text and "silent.flac" in text  # silence found when decoded
+    assert "resampling 3 files from 8000 Hz to 16000 Hz" in text  # said once, before training
+    assert "padded 1 training utterances" in text and "short.wav" in text and "under CTC" not in text  # not dropped
 
 
 def test_missing_manifest_is_one_clear_line(tmp_path):
