@@ -2,8 +2,11 @@
 leaves it out) -> masked pooling -> dense head; binary / multi-class / multi-label by the metadata."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
+from pytorch_lightning.loggers import WandbLogger
 from torch import nn
 from torchmetrics.functional import classification as tmf
 
@@ -129,6 +132,26 @@ class DnaModule(SuiteModule):
         if stage in kmer:
             out["acc_kmer"] = kmer[stage]
         return out
+
+    def on_fit_end(self) -> None:
+        """The first convolution's filters as sequence logos of their sites in the validation split (else
+        train), into the run dir (filter_logos.png, filter_motifs.meme) and W&B."""
+        from tasks.dna.interpret import export_filters
+
+        datamodule = getattr(self.trainer, "datamodule", None)
+        items = getattr(datamodule, "items", None) or {}
+        seqs = [it["seq"] for it in (items.get("val") or items.get("train") or [])][:LOGO_SEQUENCES]
+        if not self.trainer.is_global_zero or not seqs:
+            return
+        split = "validation" if items.get("val") else "training"
+        with torch.no_grad():
+            path = export_filters(self.net.conv, seqs, Path(self.trainer.default_root_dir), f"{split} sequences")
+        for logger in self.trainer.loggers:
+            if isinstance(logger, WandbLogger):
+                logger.log_image("filters/logos", [str(path)], step=self.global_step)
+
+
+LOGO_SEQUENCES = 2000  # validation sequences whose windows make the logos: thousands of sites, a second of work
 
 
 def metrics(probs: torch.Tensor, target: torch.Tensor, label_type: str, classes: list[str]) -> dict[str, float]:

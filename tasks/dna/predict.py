@@ -1,9 +1,11 @@
 """suite-predict for dna: a FASTA file (optionally .gz) or a raw sequence -> id, probabilities, label.
 
 A bad record (empty, letters outside IUPAC, too long) is one line on stderr; the file's good
-records are still predicted. Nothing usable at all is a one-line error."""
+records are still predicted. Nothing usable at all is a one-line error. With save_saliency=true,
+each record's per-base importance (PNG + TSV) and the first convolution's filter logos go to out_dir."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -66,4 +68,38 @@ def predict(module, cfg: DictConfig) -> list[dict]:
             label = ",".join(c for c, q in named.items() if q > 0.5) if multi else module.classes[int(torch.argmax(p))]
             shown = " ".join(f"{c}={q:.3f}" for c, q in named.items())
             results.append({"id": rid, "label": label, "probabilities": named, "text": f"{rid}\t{label}\t{shown}"})
+    if cfg.get("save_saliency"):
+        save_interpretation(module, good, results, cfg)
     return results
+
+
+def _file_name(rid: str, index: int) -> str:
+    """A record id made safe as a file name, numbered (ids may repeat or hold slashes)."""
+    return f"{index:04d}_{re.sub(r'[^A-Za-z0-9_.-]+', '_', rid)[:60]}"
+
+
+def save_interpretation(module, good: list[dict], results: list[dict], cfg: DictConfig) -> None:
+    """Per record: saliency PNG + TSV (in-silico mutagenesis); once: the filter logos of these records.
+    Adds "saliency" (the PNG path) and "saliency_class" to each result it could explain."""
+    from tasks.dna.interpret import export_filters, mutagenesis
+    from tasks.dna.plots import save_saliency_plot
+
+    out, limit = Path(str(cfg.out_dir)), int(cfg.get("saliency_max_length", 2000))
+    for index, (item, result) in enumerate(zip(good, results)):
+        seq = item["seq"]
+        if len(seq) > limit:
+            print(f"no saliency for record {item['id']}: {len(seq)} bases, over saliency_max_length={limit} "
+                  "(mutagenesis runs 3 forward passes a base): raise saliency_max_length", file=sys.stderr)
+            continue
+        importance, cls = mutagenesis(module, seq)
+        bases = "".join("ACGTN"[int(b)] for b in seq)
+        name = module.classes[cls]
+        stem = out / f"saliency_{_file_name(item['id'], index)}"
+        out.mkdir(parents=True, exist_ok=True)
+        rows = [f"{i + 1}\t{b}\t{v:.5f}\n" for i, (b, v) in enumerate(zip(bases, importance.tolist()))]
+        stem.with_suffix(".tsv").write_text(f"position\tbase\timportance_{name}\n" + "".join(rows))
+        title = (f"{item['id']}: predicted {result['label']}; importance for class {name} "
+                 "(log-odds change when the base is mutated, in-silico mutagenesis)")
+        result["saliency"] = str(save_saliency_plot(bases, importance.tolist(), stem.with_suffix(".png"), title))
+        result["saliency_class"] = name
+    export_filters(module.net.conv, [it["seq"] for it in good], out, "input records")

@@ -1,7 +1,10 @@
 """DNA: suite-train on a FASTA fixture -> suite-predict on a FASTA file with bad records in it."""
 import json
+import math
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.fixtures import dna_formats as fx
 from tests.integration.cli import error_line, run
@@ -39,3 +42,19 @@ def test_predict_with_nothing_usable_is_one_clear_line(ckpt):
     assert proc.returncode == 2 and "no usable record" in error_line(proc.__class__(
         proc.args, proc.returncode, proc.stdout, "\n".join(ln for ln in proc.stderr.splitlines()
                                                            if not ln.startswith("skipped record"))))
+
+
+def test_predict_save_saliency_writes_a_png_per_record_and_the_logos(ckpt, tmp_path):
+    """The option's plumbing on a trained tiny checkpoint (which has learnt little: values are only
+    checked finite here; tests/unit/test_dna_interpret.py checks where they peak on a known model)."""
+    fa = fx.write_fasta(tmp_path / "in.fa", fx.sequences(2, seed=5), "none")
+    proc = run("suite-predict", f"ckpt_path={ckpt}", f"input={fa}", "output=json", "save_saliency=true",
+               f"out_dir={tmp_path / 'out'}")
+    rows = [json.loads(line) for line in proc.stdout.strip().splitlines()]
+    assert len(rows) == 2 and all(Path(r["saliency"]).is_file() for r in rows)
+    for r in rows:
+        with Image.open(r["saliency"]) as image:
+            assert image.format == "PNG" and image.size == (1600, 260)  # one row: 60 bases
+        values = [float(line.split("\t")[2]) for line in Path(r["saliency"]).with_suffix(".tsv").read_text().splitlines()[1:]]
+        assert len(values) == 60 and all(math.isfinite(v) for v in values)
+    assert (tmp_path / "out" / "filter_logos.png").is_file()

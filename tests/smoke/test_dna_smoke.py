@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+from PIL import Image
 
 from suite.engine import train
 from tests.conftest import compose_train
@@ -16,12 +17,17 @@ READER_RUN = ["task=dna", "debug=tiny", *(o for o in SIZES["dna"] if not o.start
 KEYS = {"val/acc", "val/f1", "val/auroc", "val/auprc", "test/acc", "test/auroc", "test/auprc", "test/acc_kmer"}
 
 
-def test_synthetic_default_writes_metrics_and_a_checkpoint(tmp_path):
-    metrics = train(compose_train(tmp_path, tiny("dna", "model.rnn.cell=gru")))
+def test_synthetic_default_writes_metrics_a_checkpoint_and_filter_logos(tmp_path):
+    metrics = train(compose_train(tmp_path, tiny("dna", "model.rnn.cell=gru", "logger=wandb")))
     assert KEYS <= set(metrics) and json.loads((tmp_path / "metrics.json").read_text()) == pytest.approx(metrics)
     assert all(0.0 <= metrics[k] <= 1.0 for k in KEYS)
     ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["suite"]["task"] == "dna" and ckpt["hyper_parameters"]["meta"]["classes"] == ["0", "1"]
+    with Image.open(tmp_path / "filter_logos.png") as logos:  # the first conv's 8 filters, 2 rows of 4
+        assert logos.format == "PNG" and logos.size == (1280, 330)
+    assert (tmp_path / "filter_motifs.meme").read_text().startswith("MEME version 4")
+    (run,) = (tmp_path / "wandb").glob("offline-run-*")
+    assert list(run.glob("files/media/images/filters/logos_*.png"))  # the same logos in W&B
 
 
 def _formats(tmp_path):
