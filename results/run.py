@@ -119,9 +119,9 @@ def main(argv: list[str] | None = None) -> None:
             record = {"task": task, **provenance(), "runs": dict(old.get("runs", {}))}
             for run in runs:
                 record["runs"][run["name"]] = {**train(task, run, args.threads), "provenance": provenance()}
-            order = [r["name"] for r in plan(task)]  # runs no longer declared are dropped
-            record["runs"] = {name: record["runs"][name] for name in order if name in record["runs"]}
-            path.write_text(json.dumps(record, indent=1) + "\n")
+                order = [r["name"] for r in plan(task)]  # runs no longer declared are dropped
+                record["runs"] = {name: record["runs"][name] for name in order if name in record["runs"]}
+                path.write_text(json.dumps(record, indent=1) + "\n")  # after each run: a stopped batch keeps what it did
     write_all()
 
 
