@@ -16,6 +16,7 @@ from suite.module import SuiteModule
 from suite.nn.language_model import RecurrentLM
 from tasks.music.events import BOS, FIRST_PITCH_ID, PAD, MusicMeta
 from tasks.music.frames import Marginal
+from tasks.music.lookback import AttentiveLM
 from tasks.music.poly import PolyRNN
 
 # representation -> (metric, baseline metric): the names in metrics.json
@@ -39,6 +40,8 @@ class MusicModule(SuiteModule):
         if self.poly:
             self.marginal = Marginal(self.meta.marginal)
             self.net = PolyRNN(**sizes, bias=self.marginal.logits())
+        elif model.get("attention"):  # an attention over the LSTM's past (lookback.py)
+            self.net = AttentiveLM(self.meta.vocab_size, pad_id=PAD, attention=int(model["attention"]), **sizes)
         else:
             self.net = RecurrentLM(self.meta.vocab_size, pad_id=PAD, **sizes)
         self.metric, self.baseline = METRICS[wanted]

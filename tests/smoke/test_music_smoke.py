@@ -37,4 +37,4 @@ def test_short_training_beats_the_unigram_baseline(tmp_path):
     assert metrics["val/nll"] < unigram_nll - MARGIN, (metrics, unigram_nll)
 
 
-MARGIN = 0.1  # nats per event; measured 0.13 (val 1.387 against the unigram 1.521; the 4-gram: 1.303)
+MARGIN = 0.15  # nats per event; measured 0.30 with the attention (val 1.225 against the unigram 1.521; the 4-gram: 1.303)
