@@ -89,8 +89,9 @@ def test_scaler_is_fitted_on_the_train_part_only(tmp_path):
     scaler = a.meta.scaler
     assert scaler.mean == pytest.approx(float(t.mean())) and scaler.std == pytest.approx(float(t.std()))
     assert scaler == b.meta.scaler  # what comes after train cannot move it
-    item = a.items["test"][0]
-    assert torch.allclose(item["x"], scaler.scale(item["x_raw"].double()).float())
+    x_raw = a.items["test"][0]["x_raw"].unsqueeze(0)  # (1, W): test windows are scaled with train's std
+    x, _ = a.meta.transform().encode(x_raw)
+    assert torch.allclose(x, (x_raw.double() - x_raw[:, -1:]) / scaler.std)  # the default: relative to the last value
 
 
 def test_metadata_is_plain_data_that_rebuilds_the_same_windows(tmp_path):
@@ -108,7 +109,7 @@ def test_a_batch_holds_scaled_and_raw_windows_named_by_their_first_target_step(t
     values = [float(i) for i in range(100)]
     dm = _dm(write_series_csv(tmp_path / "a.csv", values))
     batch = next(iter(dm.val_dataloader()))  # val targets start at step 60 (split_points(100, 0.2, 0.2))
-    assert batch["x"].shape == batch["x_raw"].shape == (4, 6) and batch["y"].shape == (4, 2)
+    assert batch["x_raw"].shape == (4, 6) and batch["y_raw"].shape == (4, 2)  # original units: the module transforms
     assert batch["ids"] == [60, 61, 62, 63] and batch["size"] == 4
     assert batch["x_raw"][0].tolist() == values[54:60] and batch["y_raw"][0].tolist() == values[60:62]
 

@@ -21,7 +21,7 @@ def forecast_module(cell: str) -> ForecastModule:
 
 def batch(n=8, w=30):
     g = torch.Generator().manual_seed(1)
-    return {"x": torch.randn(n, w, generator=g), "y": torch.randn(n, 2, generator=g)}
+    return {"x_raw": torch.randn(n, w, generator=g), "y_raw": torch.randn(n, 2, generator=g)}  # as the collate gives
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -55,7 +55,8 @@ def test_sequence_outputs_loss_is_the_training_loss_of_the_last_window_state():
     m = forecast_module("lstm")
     b = batch()
     loss, states = m.sequence_outputs(b)
-    assert torch.allclose(loss, F.mse_loss(m(b["x"]), b["y"]), atol=1e-6)
+    x, y, _ = m._inputs(b)  # the window as the transform presents it, and its targets
+    assert torch.allclose(loss, F.mse_loss(m(x), y), atol=1e-6)
     assert states.shape == (8, 30, 16)
     assert gradient_norms(m, b).shape == (30,)
 
