@@ -23,10 +23,11 @@ class ClipClassifier(nn.Module):
     # `model` is the task's YAML node (conf/model/lrcn.yaml), the one place that holds the defaults
     def __init__(self, model: dict, n_classes: int):
         super().__init__()
-        self.input = MotionInput(model["input"])
-        if model["input"] != "rgb" and model["encoder"]["cache_features"]:
+        mode = model.get("input", "rgb")  # .get: checkpoints from before the option saw the frames
+        self.input = MotionInput(mode)
+        if mode != "rgb" and model["encoder"]["cache_features"]:
             raise UserError(f"model.encoder.cache_features=true caches RGB frame features, not model.input="
-                            f"{model['input']}: set model.input=rgb or model.encoder.cache_features=false")
+                            f"{mode}: set model.input=rgb or model.encoder.cache_features=false")
         self.encoder = FrameEncoder(**model["encoder"], in_channels=self.input.channels)
         self.temporal, self.readout = model["temporal"], model["readout"]
         if self.temporal not in TEMPORAL:

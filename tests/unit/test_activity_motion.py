@@ -98,3 +98,10 @@ def test_hflip_off_keeps_a_left_moving_clip_left_moving(tmp_path, hflip):
         assert any(d > 0.5 for d in train) and any(d < -0.5 for d in train)  # half of them, drawn per clip
     evaluation = load_clip({"path": str(path), "label": 0, "train": False}, cache, data)["clip"]
     assert _direction(evaluation) < -0.5  # evaluation never mirrors
+
+
+def test_a_model_config_from_before_the_option_reads_frames_and_keeps_its_weights_names():
+    old = {k: v for k, v in _model().items() if k != "input"}  # a checkpoint written before model.input
+    net = ClipClassifier(old, 3)
+    assert net.input.mode == "rgb"
+    assert list(net.state_dict()) == list(ClipClassifier(_model("rgb"), 3).state_dict())  # its weights load
