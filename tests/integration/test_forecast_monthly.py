@@ -7,8 +7,12 @@ import math
 
 import pytest
 import torch
+from omegaconf import OmegaConf
 
+from suite.checkpoint import load_module
 from suite.engine import train
+from suite.registry import get_task
+from tasks.forecast.predict import predict
 from tests.conftest import compose_train
 
 SEASONAL = [0.62, 0.8, 1.1, 1.25, 1.3, 1.15, 0.9, 0.7, 0.75, 1.0, 1.2, 1.23]  # x the level, month by month
@@ -44,3 +48,9 @@ def test_monthly_series_recipe_beats_seasonal_naive_on_a_multiplicative_trending
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert written["test/rmse"] == pytest.approx(metrics["test/rmse"])
     assert 100 < metrics["test/mae"] < metrics["test/rmse_naive"]  # original units (sales of ~6-30k), not logs
+    # suite-predict from the checkpoint alone: a year ahead, each month fed back in and undone through
+    # the log and the differencing: original units, last year's shape (the noise is 4%, growth ~10%)
+    module = load_module(next((tmp_path / "run" / "checkpoints").glob("best-epoch*.ckpt")), get_task("forecast"))
+    year = predict(module, OmegaConf.create({"input": str(csv), "horizon": 12}))[0]["forecast"]
+    last_year = [float(v.split(",")[1]) for v in csv.read_text().splitlines()[-12:]]
+    assert all(0.8 < f / y < 1.4 for f, y in zip(year, last_year)), (year, last_year)
