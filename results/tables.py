@@ -16,6 +16,13 @@ RESULTS = ROOT / "results"
 BLOCK = re.compile(r"(<!-- results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)", re.S)
 
 
+def declared(task: str) -> list[str]:
+    """Run names tasks/<task>/results.yaml declares (a run declared after the file was written shows as not run)."""
+    from results.run import plan
+
+    return [run["name"] for run in plan(task)] if (ROOT / "tasks" / task / "results.yaml").is_file() else []
+
+
 def load() -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}
 
@@ -32,6 +39,8 @@ def _minutes(run: dict) -> str:
 
 
 def _state(run: dict) -> str | None:
+    if run.get("pending"):
+        return "not run yet on this machine"
     if "skipped" in run:
         return f"skipped: {run['skipped']}"
     if "failed" in run:
@@ -40,7 +49,7 @@ def _state(run: dict) -> str | None:
 
 
 def task_table(record: dict) -> str:
-    runs = record["runs"]
+    runs = {**record["runs"], **{name: {"pending": True} for name in declared(record["task"]) if name not in record["runs"]}}
     keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
     lines = ["| run | command | minutes (CPU) | " + " | ".join(f"`{k}`" for k in keys) + " |",
              "|---|---|---|" + "---|" * len(keys)]
@@ -51,7 +60,7 @@ def task_table(record: dict) -> str:
             continue
         cells = [_value(run["metrics"][k]) if k in run["metrics"] else "-" for k in keys]
         lines.append(f"| {name} | `{run['command']}` | {_minutes(run)} | " + " | ".join(cells) + " |")
-    commits = sorted({run["provenance"]["commit"] for run in runs.values() if "provenance" in run})
+    commits = sorted({run["provenance"]["commit"] for run in record["runs"].values() if "provenance" in run})
     lines.append("")
     lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; "
                  f"commit {', '.join(commits)}, torch {record['torch']}, {record['device']}).")
@@ -61,7 +70,7 @@ def task_table(record: dict) -> str:
 def overview_table(records: dict[str, dict]) -> str:
     lines = ["| task | run | minutes (CPU) | figures |", "|---|---|---|---|"]
     for task, record in records.items():
-        for name, run in record["runs"].items():
+        for name, run in record["runs"].items():  # measured runs only
             state = _state(run)
             figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
             minutes = "-" if state else _minutes(run)
@@ -72,10 +81,15 @@ def overview_table(records: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def expected_block(name: str, records: dict[str, dict]) -> str | None:
+def not_measured(name: str) -> str:
+    return (f"Not measured on this machine yet: `make results TASK={name}` writes `results/{name}.json` "
+            "and this table.\n")
+
+
+def expected_block(name: str, records: dict[str, dict]) -> str:
     if name == "all":
         return overview_table(records)
-    return task_table(records[name]) if name in records else None
+    return task_table(records[name]) if name in records else not_measured(name)
 
 
 def readmes() -> list[Path]:
@@ -84,8 +98,7 @@ def readmes() -> list[Path]:
 
 def _rewrite(text: str, records: dict[str, dict]) -> str:
     def fill(match: re.Match) -> str:
-        body = expected_block(match["name"], records)
-        return match.group(0) if body is None else match.group(1) + body + match.group(4)
+        return match.group(1) + expected_block(match["name"], records) + match.group(4)
     return BLOCK.sub(fill, text)
 
 
@@ -96,8 +109,7 @@ def stale_blocks() -> list[str]:
         if not path.is_file():
             continue
         for match in BLOCK.finditer(path.read_text()):
-            body = expected_block(match["name"], records)
-            if body is None or body != match["body"]:
+            if expected_block(match["name"], records) != match["body"]:
                 shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
                 stale.append(f"{shown}: results:{match['name']}")
     return stale
