@@ -57,8 +57,8 @@ class WindowTransform:
             return raw
         if bool((raw <= 0).any()):
             bad = float(raw[raw <= 0].flatten()[0])
-            raise UserError(f"data.log=true needs positive values, but {where} holds {bad:g}: set data.log=false "
-                            f"or shift the column above zero")
+            raise UserError(f"data.log=true needs positive values, but {where} holds {bad:g}: give a positive series "
+                            f"(or train with data.log=false)")
         return raw.log()
 
     def differenced(self, level: torch.Tensor) -> torch.Tensor:
