@@ -89,8 +89,9 @@ def _existing(path, key: str) -> Path:
 
 # --- FASTA -------------------------------------------------------------------------------------
 def header_label(rid: str, description: str) -> tuple[str, str | None]:
-    """`>id label=1 ...` or `>id|label` -> (id, label or None)."""
-    found = re.search(r"(?:^|\s)label=(\S+)", description)
+    """`>id label=1 ...` or `>id|label` -> (id, label or None); `label=` with nothing after it is
+    an empty label (no target, for multi-label data)."""
+    found = re.search(r"(?:^|\s)label=(\S*)", description)
     if found:
         return rid, found.group(1)
     if "|" in rid:
@@ -134,7 +135,7 @@ def read_fasta(path, *, labels: dict | None, multilabel: bool, strict: bool, key
                     if label is None:
                         reading.bad(rid, "id missing from the label file (data.labels)")
                         continue
-                if label is None:
+                if label is None or (label == "" and not multilabel):
                     reading.bad(rid, "no label: write '>id label=X' or '>id|X', or give data.labels=TSV")
                     continue
                 reading.add(rid, str(record.seq), tuple(x for x in re.split(r"[;,]", label) if x) if multilabel

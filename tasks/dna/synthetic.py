@@ -20,9 +20,10 @@ import numpy as np
 from suite.data.generated import build_once
 from suite.errors import UserError
 
-VERSION = 3  # bump when the generator changes: the cache regenerates
+VERSION = 4  # bump when the generator changes: the cache regenerates (4: multilabel targets)
 BASES = np.array(list("ACGT"))
 MOTIF_A, MOTIF_B = "TGATTCAG", "CCAATGGT"  # neither is its own reverse complement
+NAMES = {MOTIF_A: "motif_a", MOTIF_B: "motif_b"}  # the multilabel targets (with "grammar")
 KINDS = ("positive", "wrong_order", "wrong_spacing", "decoy", "background")
 SHARES = (0.5, 0.133, 0.133, 0.114, 0.12)  # half positive; backgrounds give the motif detectors a first
 # signal to learn from (with 4% of them DanQ sat at chance for 1000 steps), few enough that k-mers stay near chance
@@ -35,7 +36,8 @@ def _site(rng: np.random.Generator, motif: str, rate: float) -> np.ndarray:
     return site
 
 
-def sequence(rng: np.random.Generator, kind: str, *, length: int, gc: float, gap: int, rate: float) -> str:
+def sequence(rng: np.random.Generator, kind: str, *, length: int, gc: float, gap: int, rate: float) -> tuple[str, set]:
+    """One sequence of the given kind -> (text, the motif names it carries: 'motif_a', 'motif_b')."""
     probs = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]  # A C G T
     seq = rng.choice(BASES, length, p=probs)
     first, second, spacing = MOTIF_A, MOTIF_B, gap + int(rng.integers(-2, 3))
@@ -55,15 +57,27 @@ def sequence(rng: np.random.Generator, kind: str, *, length: int, gc: float, gap
     text = "".join(seq)
     if rng.random() < 0.5:  # the other strand
         text = text.translate(str.maketrans("ACGT", "TGCA"))[::-1]
-    return text
+    carried = set() if not span else {NAMES[m] for m in (first, second)}
+    return text, carried
+
+
+def labels_of(kind: str, carried: set, labels: str):
+    """The header label: binary 1/0, the kind (multiclass), or the comma-joined targets a sequence
+    carries (multilabel: motif_a, motif_b, and grammar for the right order and spacing; empty for a
+    background, which the FASTA reader reads as no target)."""
+    if labels == "binary":
+        return int(kind == "positive")
+    if labels == "multilabel":
+        return ",".join(sorted(carried | ({"grammar"} if kind == "positive" else set())))
+    return kind
 
 
 def _write(path: Path, rng: np.random.Generator, n: int, split: str, p: dict) -> None:
     kinds = rng.choice(KINDS, n, p=SHARES)
     with open(path, "w") as f:
         for i, kind in enumerate(kinds):
-            seq = sequence(rng, kind, length=p["length"], gc=p["gc"], gap=p["gap"], rate=p["mutation_rate"])
-            label = int(kind == "positive") if p["labels"] == "binary" else kind
+            seq, carried = sequence(rng, kind, length=p["length"], gc=p["gc"], gap=p["gap"], rate=p["mutation_rate"])
+            label = labels_of(kind, carried, p["labels"])
             f.write(f">{split}{i} label={label} kind={kind}\n{seq}\n")
 
 

@@ -118,3 +118,31 @@ def test_padding_never_changes_a_prediction(rnn):
     for pad in (1, 3, 40):
         padded = torch.cat([short, torch.randint(0, 5, (1, pad))], 1)  # whatever sits in the padding
         assert torch.allclose(net(one_hot(padded), torch.tensor([37])), alone, atol=1e-6)
+
+
+def test_synthetic_multilabel_targets_follow_the_motifs_each_sequence_carries(tmp_path):
+    from tasks.dna.synthetic import MOTIF_A, MOTIF_B
+
+    base = {"name": "synthetic_grammar", "root": str(tmp_path), "n_train": 300, "n_val": 20, "n_test": 20,
+            "length": 120, "gc": 0.42, "gap": 20, "mutation_rate": 0.0, "seed": 0, "max_length": 1000,
+            "strict": False, "labels": None}
+    dm = DnaDataModule({**base, "label_type": "multilabel"})
+    dm.prepare_data()
+    splits = dm.read()
+    assert not splits.skipped and len(splits.train) == 300  # backgrounds ('label=') are read as no target
+    meta = dm.build_meta(splits.train)
+    assert meta.label_type == "multilabel" and meta.classes == ["grammar", "motif_a", "motif_b"]
+    kinds = {line.split()[0][1:]: line.split("kind=")[1].strip()
+             for line in (tmp_path / "train.fa").read_text().splitlines() if line.startswith(">")}
+    rc = str.maketrans("ACGT", "TGCA")
+    for r in splits.train:
+        both = r.seq + " " + r.seq.translate(rc)[::-1]
+        expected = {name for name, m in (("motif_a", MOTIF_A), ("motif_b", MOTIF_B)) if m in both}
+        assert set(r.label) == expected | ({"grammar"} if kinds[r.id] == "positive" else set()), (r, kinds[r.id])
+    seen = {r.label for r in splits.train}
+    assert () in seen and ("grammar", "motif_a", "motif_b") in seen and ("motif_a",) in seen
+    # binary data from the same generator: unchanged by the multilabel option
+    binary = DnaDataModule({**base, "root": str(tmp_path / "b"), "label_type": "binary"})
+    binary.prepare_data()
+    labels = {r.id: r.label for r in binary.read().train}
+    assert all(labels[rid] == ("1" if kind == "positive" else "0") for rid, kind in kinds.items())
