@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-TASKS = ("captioning", "activity", "speech", "translation")
+TASKS = ("captioning", "activity", "speech", "translation", "dna")
 
 
 def main() -> None:
