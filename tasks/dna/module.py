@@ -30,7 +30,8 @@ def reverse_complement(seq: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor
 
 
 class DanQ(nn.Module):
-    """conv -> ReLU -> max-pool -> (Bi)RNN over the pooled positions -> masked pool -> dense.
+    """conv -> ReLU -> max-pool -> (Bi)RNN over the pooled positions -> masked pool -> dense (with
+    classifier.conv_skip, the dense layers also read the max-pooled conv features).
     Padding never changes a prediction: inputs and conv outputs past each length are zeroed before pooling
     (zeros never win a max of ReLU outputs), and the RNN and the final pooling see real steps only."""
 
@@ -44,10 +45,13 @@ class DanQ(nn.Module):
         self.dropout = nn.Dropout(conv["dropout"])
         width = conv["filters"]
         self.rnn = None
+        # the head also reads the max-pooled conv features: the motif detectors get a gradient that does
+        # not first pass through the RNN (checkpoints from before the option have none)
+        self.conv_skip = bool(rnn) and bool(classifier.get("conv_skip", False))
         if rnn:
             self.rnn = RNNS[check_cell(rnn["cell"])](width, rnn["hidden_size"], num_layers=rnn["num_layers"],
                                                      batch_first=True, bidirectional=rnn["bidirectional"])
-            width = rnn["hidden_size"] * (2 if rnn["bidirectional"] else 1)
+            width = rnn["hidden_size"] * (2 if rnn["bidirectional"] else 1) + (conv["filters"] if self.conv_skip else 0)
         self.head = nn.Sequential(nn.Dropout(classifier["dropout"]), nn.Linear(width, classifier["hidden_size"]),
                                   nn.ReLU(), nn.Dropout(classifier["dropout"]),
                                   nn.Linear(classifier["hidden_size"], n_out))
@@ -61,9 +65,12 @@ class DanQ(nn.Module):
         h = F.max_pool1d(h, self.pool, self.pool, ceil_mode=True).transpose(1, 2)  # (B, T, F)
         steps = torch.div(lengths + self.pool - 1, self.pool, rounding_mode="floor")  # (B,)
         h = self.dropout(h)
-        if self.rnn is not None:
-            h = run_rnn(self.rnn, h, steps)  # (B, T, D)
-        return self.head(masked_pool(h, steps, self.pooling, self.bidirectional))  # (B, n_out)
+        if self.rnn is None:
+            return self.head(masked_pool(h, steps, self.pooling, False))  # (B, n_out)
+        features = masked_pool(run_rnn(self.rnn, h, steps), steps, self.pooling, self.bidirectional)  # (B, D)
+        if self.conv_skip:
+            features = torch.cat([features, masked_pool(h, steps, "max", False)], 1)  # (B, D + F)
+        return self.head(features)  # (B, n_out)
 
 
 class DnaModule(SuiteModule):

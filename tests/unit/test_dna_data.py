@@ -108,11 +108,14 @@ def test_one_hot_reverse_complement_and_kmers():
     assert np.allclose(counts[0], counts[1])  # a k-mer and its reverse complement count as one
 
 
-@pytest.mark.parametrize("rnn", [None, {"cell": "gru", "hidden_size": 8, "num_layers": 1, "bidirectional": True}])
-def test_padding_never_changes_a_prediction(rnn):
+@pytest.mark.parametrize("rnn, skip", [(None, False), ({"cell": "gru", "hidden_size": 8, "num_layers": 1,
+                                                        "bidirectional": True}, False),
+                                       ({"cell": "lstm", "hidden_size": 8, "num_layers": 1, "bidirectional": True}, True)])
+def test_padding_never_changes_a_prediction(rnn, skip):
     torch.manual_seed(0)
     net = DanQ(3, {"filters": 6, "kernel_size": 5, "pool": 4, "dropout": 0.0}, rnn,
-               {"pooling": "max", "hidden_size": 8, "dropout": 0.0}).eval()
+               {"pooling": "max", "hidden_size": 8, "dropout": 0.0, "conv_skip": skip}).eval()
+    assert net.head[1].in_features == (6 if rnn is None else 16 + 6 * skip)  # the skip adds the filters
     short = torch.randint(0, 4, (1, 37))
     alone = net(one_hot(short), torch.tensor([37]))
     for pad in (1, 3, 40):
