@@ -108,3 +108,19 @@ def test_every_optuna_search_composes_and_searches_real_keys(search, tmp_path):
     assert cfg.hydra.sweeper.direction == {"max": "maximize", "min": "minimize"}[cfg.task.mode]
     for key in cfg.hydra.sweeper.params:  # a misspelt key would only fail at the first trial
         assert OmegaConf.select(cfg, key, throw_on_missing=False) is not None, key
+
+
+@pytest.mark.parametrize("task", [t for t in TASKS if t != "roommate"])  # roommate: a fixed toy, no real data
+def test_every_task_sets_a_minimum_of_steps_for_small_real_data(task, tmp_path):
+    cfg = compose_train(tmp_path, [f"task={task}"])
+    OmegaConf.resolve(cfg)
+    assert cfg.task.min_steps and int(cfg.task.min_steps) > 0
+
+
+@pytest.mark.parametrize("experiment", choices("experiment"))
+def test_an_experiment_that_sizes_its_epochs_keeps_them(experiment, tmp_path):
+    """An experiment's own trainer.max_epochs (or budget) is its recipe: task.min_steps must not raise it."""
+    text = (CONF_DIR / "experiment" / f"{experiment}.yaml").read_text()
+    cfg = compose_train(tmp_path, [f"experiment={experiment}"])
+    if "max_epochs:" in text and not cfg.get("budget"):
+        assert cfg.task.min_steps is None, f"experiment={experiment} sets max_epochs but not task.min_steps: null"
