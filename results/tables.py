@@ -1,7 +1,9 @@
 """README tables generated from results/<task>.json, between markers, so no figure is typed by hand.
 
 A task README holds `<!-- results:<task> -->` ... `<!-- /results:<task> -->`: one row per result run.
-The top README holds `<!-- results:all -->` ... `<!-- /results:all -->`: one row per task run.
+A run declared with `group: <name>` (a sweep: seeds, ablations) is shown in `<!-- results:<task>/<name> -->`
+instead, so a README can put it beside the text that discusses it.
+The top README holds `<!-- results:all -->` ... `<!-- /results:all -->`: one row per task run outside groups.
 `write_all()` rewrites every block and results/README.md; `stale_blocks()` (the test) lists the
 blocks that disagree with the files.
 """
@@ -13,14 +15,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
-BLOCK = re.compile(r"(<!-- results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)", re.S)
+BLOCK = re.compile(r"(<!-- results:(?P<name>[\w/-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)", re.S)
 
 
-def declared(task: str) -> list[str]:
-    """Run names tasks/<task>/results.yaml declares (a run declared after the file was written shows as not run)."""
+def declared(task: str) -> dict[str, str | None]:
+    """Run name -> group, as tasks/<task>/results.yaml declares them (a run declared after the file was
+    written shows as not run)."""
     from results.run import plan
 
-    return [run["name"] for run in plan(task)] if (ROOT / "tasks" / task / "results.yaml").is_file() else []
+    if not (ROOT / "tasks" / task / "results.yaml").is_file():
+        return {}
+    return {run["name"]: run.get("group") for run in plan(task)}
 
 
 def load() -> dict[str, dict]:
@@ -48,8 +53,11 @@ def _state(run: dict) -> str | None:
     return None
 
 
-def task_table(record: dict) -> str:
-    runs = {**record["runs"], **{name: {"pending": True} for name in declared(record["task"]) if name not in record["runs"]}}
+def task_table(record: dict, group: str | None = None) -> str:
+    """The runs of one group (None: the runs outside groups), in the order results.yaml declares them."""
+    groups = declared(record["task"])
+    runs = {name: record["runs"].get(name, {"pending": True}) for name, g in groups.items() if g == group}
+    runs.update({name: run for name, run in record["runs"].items() if name not in groups and group is None})
     keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
     lines = ["| run | command | minutes (CPU) | " + " | ".join(f"`{k}`" for k in keys) + " |",
              "|---|---|---|" + "---|" * len(keys)]
@@ -60,7 +68,7 @@ def task_table(record: dict) -> str:
             continue
         cells = [_value(run["metrics"][k]) if k in run["metrics"] else "-" for k in keys]
         lines.append(f"| {name} | `{run['command']}` | {_minutes(run)} | " + " | ".join(cells) + " |")
-    commits = sorted({run["provenance"]["commit"] for run in record["runs"].values() if "provenance" in run})
+    commits = sorted({run["provenance"]["commit"] for run in runs.values() if "provenance" in run})
     lines.append("")
     lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; "
                  f"commit {', '.join(commits)}, torch {record['torch']}, {record['device']}).")
@@ -70,7 +78,10 @@ def task_table(record: dict) -> str:
 def overview_table(records: dict[str, dict]) -> str:
     lines = ["| task | run | minutes (CPU) | figures |", "|---|---|---|---|"]
     for task, record in records.items():
-        for name, run in record["runs"].items():  # measured runs only
+        groups = declared(task)
+        for name, run in record["runs"].items():  # measured runs only, sweeps left to the task READMEs
+            if groups.get(name):
+                continue
             state = _state(run)
             figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
             minutes = "-" if state else _minutes(run)
@@ -89,7 +100,8 @@ def not_measured(name: str) -> str:
 def expected_block(name: str, records: dict[str, dict]) -> str:
     if name == "all":
         return overview_table(records)
-    return task_table(records[name]) if name in records else not_measured(name)
+    task, _, group = name.partition("/")
+    return task_table(records[task], group or None) if task in records else not_measured(task)
 
 
 def readmes() -> list[Path]:
@@ -124,6 +136,8 @@ def results_readme(records: dict[str, dict]) -> str:
              "<!-- results:all -->\n<!-- /results:all -->\n"]
     for task in records:
         parts.append(f"## {task}\n\n<!-- results:{task} -->\n<!-- /results:{task} -->\n")
+        for group in dict.fromkeys(g for g in declared(task).values() if g):
+            parts.append(f"### {task}: {group}\n\n<!-- results:{task}/{group} -->\n<!-- /results:{task}/{group} -->\n")
     return _rewrite("\n".join(parts), records)
 
 

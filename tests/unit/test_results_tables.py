@@ -69,3 +69,15 @@ def test_a_run_that_needs_absent_shared_data_is_skipped(monkeypatch, tmp_path):
     monkeypatch.setattr(results_run, "SHARED", tmp_path)
     out = results_run.train("forecast", {"name": "x", "keys": ["test/rmse"], "requires": "missing.csv"}, None)
     assert out == {"skipped": "needs ../shared/data/missing.csv, which is not on this machine"}
+
+
+def test_a_group_of_runs_gets_its_own_block(tmp_path, monkeypatch):
+    record = _record()
+    record["runs"]["seed_1"] = {**record["runs"]["default"], "command": "suite-train task=demo seed=1"}
+    monkeypatch.setattr(tables, "declared", lambda task: {"default": None, "real": None, "seed_1": "seeds",
+                                                          "seed_2": "seeds"})
+    main, seeds = tables.expected_block("demo", {"demo": record}), tables.expected_block("demo/seeds", {"demo": record})
+    assert "seed=1" not in main and "| default |" in main and "| real |" in main
+    assert "| seed_1 | `suite-train task=demo seed=1` |" in seeds and "| default |" not in seeds
+    assert "| seed_2 | not run yet on this machine |" in seeds
+    assert "seed_1" not in tables.overview_table({"demo": record})
