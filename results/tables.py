@@ -2,7 +2,8 @@
 
 A task README holds `<!-- results:<task> -->` ... `<!-- /results:<task> -->`: one row per result run.
 A run declared with `group: <name>` (a sweep: seeds, ablations) is shown in `<!-- results:<task>/<name> -->`
-instead, so a README can put it beside the text that discusses it.
+instead, so a README can put it beside the text that discusses it. `<!-- results:<task>/<run>/curve -->` shows
+that run's validation metrics against wall-clock minutes (the run's timeline.json).
 The top README holds `<!-- results:all -->` ... `<!-- /results:all -->`: one row per task run outside groups.
 `write_all()` rewrites every block and results/README.md; `stale_blocks()` (the test) lists the
 blocks that disagree with the files.
@@ -18,14 +19,14 @@ RESULTS = ROOT / "results"
 BLOCK = re.compile(r"(<!-- results:(?P<name>[\w/-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)", re.S)
 
 
-def declared(task: str) -> dict[str, str | None]:
-    """Run name -> group, as tasks/<task>/results.yaml declares them (a run declared after the file was
-    written shows as not run)."""
+def declared(task: str) -> dict[str, dict]:
+    """Run name -> its declaration in tasks/<task>/results.yaml (a run declared after the file was written
+    shows as not run)."""
     from results.run import plan
 
     if not (ROOT / "tasks" / task / "results.yaml").is_file():
         return {}
-    return {run["name"]: run.get("group") for run in plan(task)}
+    return {run["name"]: run for run in plan(task)}
 
 
 def load() -> dict[str, dict]:
@@ -55,9 +56,10 @@ def _state(run: dict) -> str | None:
 
 def task_table(record: dict, group: str | None = None) -> str:
     """The runs of one group (None: the runs outside groups), in the order results.yaml declares them."""
-    groups = declared(record["task"])
-    runs = {name: record["runs"].get(name, {"pending": True}) for name, g in groups.items() if g == group}
-    runs.update({name: run for name, run in record["runs"].items() if name not in groups and group is None})
+    plan = declared(record["task"])
+    runs = {name: record["runs"].get(name, {"pending": True, "keys": run["keys"]})
+            for name, run in plan.items() if run.get("group") == group}
+    runs.update({name: run for name, run in record["runs"].items() if name not in plan and group is None})
     keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
     lines = ["| run | command | minutes (CPU) | " + " | ".join(f"`{k}`" for k in keys) + " |",
              "|---|---|---|" + "---|" * len(keys)]
@@ -70,17 +72,38 @@ def task_table(record: dict, group: str | None = None) -> str:
         lines.append(f"| {name} | `{run['command']}` | {_minutes(run)} | " + " | ".join(cells) + " |")
     commits = sorted({run["provenance"]["commit"] for run in runs.values() if "provenance" in run})
     lines.append("")
-    lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; "
-                 f"commit {', '.join(commits)}, torch {record['torch']}, {record['device']}).")
+    source = f"commit {', '.join(commits)}, torch {record['torch']}, {record['device']}" if commits else "none run yet"
+    lines.append(f"From `results/{record['task']}.json` (`make results TASK={record['task']}`; {source}).")
+    return "\n".join(lines) + "\n"
+
+
+def curve_table(record: dict, name: str, columns: int = 12) -> str:
+    """Validation metrics against minutes for one run, transposed (one column per validation), at most
+    `columns` validations spread evenly over the run, the last always shown."""
+    run = record["runs"].get(name)
+    curve = (run or {}).get("val_vs_minutes") or []
+    if not curve:
+        return f"No validation curve for {record['task']}/{name} yet: `make results TASK={record['task']}` records it.\n"
+    shown = [k for k in run["keys"] if k.startswith("val/") and k in curve[-1]]
+    shown = shown or [k for k in curve[-1] if k.startswith("val/") and k != "val/loss"]
+    picks = sorted({round(i * (len(curve) - 1) / max(1, columns - 1)) for i in range(min(columns, len(curve)))})
+    rows = [curve[i] for i in picks]
+    lines = ["| minutes | " + " | ".join(f"{r['minutes']:.1f}" for r in rows) + " |",
+             "|---|" + "---|" * len(rows),
+             "| epoch | " + " | ".join(str(r.get("epoch", "-")) for r in rows) + " |"]
+    lines += [f"| `{k}` | " + " | ".join(_value(r[k]) if k in r else "-" for r in rows) + " |" for k in shown]
+    lines.append("")
+    lines.append(f"From `results/{record['task']}.json` (`{name}` run's `val_vs_minutes`; wall-clock minutes at load average "
+                 f"{run['provenance'].get('load_average_1min', '?')} when it started).")
     return "\n".join(lines) + "\n"
 
 
 def overview_table(records: dict[str, dict]) -> str:
     lines = ["| task | run | minutes (CPU) | figures |", "|---|---|---|---|"]
     for task, record in records.items():
-        groups = declared(task)
+        plan = declared(task)
         for name, run in record["runs"].items():  # measured runs only, sweeps left to the task READMEs
-            if groups.get(name):
+            if plan.get(name, {}).get("group"):
                 continue
             state = _state(run)
             figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
@@ -101,7 +124,11 @@ def expected_block(name: str, records: dict[str, dict]) -> str:
     if name == "all":
         return overview_table(records)
     task, _, group = name.partition("/")
-    return task_table(records[task], group or None) if task in records else not_measured(task)
+    if task not in records:
+        return not_measured(task)
+    if group.endswith("/curve"):
+        return curve_table(records[task], group.removesuffix("/curve"))
+    return task_table(records[task], group or None)
 
 
 def readmes() -> list[Path]:
@@ -136,7 +163,9 @@ def results_readme(records: dict[str, dict]) -> str:
              "<!-- results:all -->\n<!-- /results:all -->\n"]
     for task in records:
         parts.append(f"## {task}\n\n<!-- results:{task} -->\n<!-- /results:{task} -->\n")
-        for group in dict.fromkeys(g for g in declared(task).values() if g):
+        parts.append(f"Validation against minutes, default run:\n\n<!-- results:{task}/default/curve -->\n"
+                     f"<!-- /results:{task}/default/curve -->\n")
+        for group in dict.fromkeys(run["group"] for run in declared(task).values() if run.get("group")):
             parts.append(f"### {task}: {group}\n\n<!-- results:{task}/{group} -->\n<!-- /results:{task}/{group} -->\n")
     return _rewrite("\n".join(parts), records)
 

@@ -74,10 +74,21 @@ def test_a_run_that_needs_absent_shared_data_is_skipped(monkeypatch, tmp_path):
 def test_a_group_of_runs_gets_its_own_block(tmp_path, monkeypatch):
     record = _record()
     record["runs"]["seed_1"] = {**record["runs"]["default"], "command": "suite-train task=demo seed=1"}
-    monkeypatch.setattr(tables, "declared", lambda task: {"default": None, "real": None, "seed_1": "seeds",
-                                                          "seed_2": "seeds"})
+    plan = [{"name": "default"}, {"name": "real"}, {"name": "seed_1", "group": "seeds"},
+            {"name": "seed_2", "group": "seeds"}]
+    monkeypatch.setattr(tables, "declared", lambda task: {r["name"]: {**r, "keys": ["test/acc"]} for r in plan})
     main, seeds = tables.expected_block("demo", {"demo": record}), tables.expected_block("demo/seeds", {"demo": record})
     assert "seed=1" not in main and "| default |" in main and "| real |" in main
     assert "| seed_1 | `suite-train task=demo seed=1` |" in seeds and "| default |" not in seeds
-    assert "| seed_2 | not run yet on this machine |" in seeds
+    assert "| seed_2 | not run yet on this machine | - | - |" in seeds and "`test/acc`" in seeds
     assert "seed_1" not in tables.overview_table({"demo": record})
+
+
+def test_a_runs_validation_curve_is_shown_against_minutes():
+    record = _record()
+    record["runs"]["default"]["provenance"]["load_average_1min"] = 0.5
+    record["runs"]["default"]["val_vs_minutes"] = [{"minutes": m / 10, "epoch": m, "val/acc": m / 100} for m in range(30)]
+    curve = tables.expected_block("demo/default/curve", {"demo": record})
+    assert curve.startswith("| minutes | 0.0 | 0.3 |") and "| 2.9 |" in curve  # 12 of 30, first and last kept
+    assert curve.splitlines()[0].count("|") == 14 and "| `val/acc` | 0.000 |" in curve
+    assert "No validation curve" in tables.expected_block("demo/real/curve", {"demo": record})
