@@ -60,6 +60,8 @@ def task_table(record: dict, group: str | None = None) -> str:
     runs = {name: record["runs"].get(name, {"pending": True, "keys": run["keys"]})
             for name, run in plan.items() if run.get("group") == group}
     runs.update({name: run for name, run in record["runs"].items() if name not in plan and group is None})
+    # the columns results.yaml declares now (a key added after a run is read from its full metrics)
+    runs = {name: {**run, "keys": plan[name]["keys"]} if name in plan else run for name, run in runs.items()}
     keys = list(dict.fromkeys(k for run in runs.values() for k in run.get("keys", [])))
     lines = ["| run | command | minutes (CPU) | " + " | ".join(f"`{k}`" for k in keys) + " |",
              "|---|---|---|" + "---|" * len(keys)]
@@ -84,7 +86,8 @@ def curve_table(record: dict, name: str, columns: int = 12) -> str:
     curve = (run or {}).get("val_vs_minutes") or []
     if not curve:
         return f"No validation curve for {record['task']}/{name} yet: `make results TASK={record['task']}` records it.\n"
-    shown = [k for k in run["keys"] if k.startswith("val/") and k in curve[-1]]
+    keys = declared(record["task"]).get(name, run)["keys"]
+    shown = [k for k in keys if k.startswith("val/") and k in curve[-1]]
     shown = shown or [k for k in curve[-1] if k.startswith("val/") and k != "val/loss"]
     picks = sorted({round(i * (len(curve) - 1) / max(1, columns - 1)) for i in range(min(columns, len(curve)))})
     rows = [curve[i] for i in picks]
@@ -106,7 +109,8 @@ def overview_table(records: dict[str, dict]) -> str:
             if plan.get(name, {}).get("group"):
                 continue
             state = _state(run)
-            figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in run["keys"] if k in run["metrics"])
+            keys = plan.get(name, run).get("keys", [])
+            figures = state or ", ".join(f"{k} {_value(run['metrics'][k])}" for k in keys if k in run["metrics"])
             minutes = "-" if state else _minutes(run)
             lines.append(f"| {task} | {name} | {minutes} | {figures} |")
     lines.append("")
