@@ -3,7 +3,8 @@
 A task README holds `<!-- results:<task> -->` ... `<!-- /results:<task> -->`: one row per result run.
 A run declared with `group: <name>` (a sweep: seeds, ablations) is shown in `<!-- results:<task>/<name> -->`
 instead, so a README can put it beside the text that discusses it. `<!-- results:<task>/<run>/curve -->` shows
-that run's validation metrics against wall-clock minutes (the run's timeline.json).
+that run's validation metrics against wall-clock minutes (the run's timeline.json): the run's `curve:` keys
+in results.yaml, else its `val/` keys, else every `val/` metric but the loss.
 The top README holds `<!-- results:all -->` ... `<!-- /results:all -->`: one row per task run outside groups.
 `write_all()` rewrites every block and results/README.md; `stale_blocks()` (the test) lists the
 blocks that disagree with the files.
@@ -86,7 +87,8 @@ def curve_table(record: dict, name: str, columns: int = 12) -> str:
     curve = (run or {}).get("val_vs_minutes") or []
     if not curve:
         return f"No validation curve for {record['task']}/{name} yet: `make results TASK={record['task']}` records it.\n"
-    keys = declared(record["task"]).get(name, run)["keys"]
+    declaration = declared(record["task"]).get(name, run)
+    keys = declaration.get("curve") or declaration["keys"]  # `curve:` in results.yaml picks the rows
     shown = [k for k in keys if k.startswith("val/") and k in curve[-1]]
     shown = shown or [k for k in curve[-1] if k.startswith("val/") and k != "val/loss"]
     picks = sorted({round(i * (len(curve) - 1) / max(1, columns - 1)) for i in range(min(columns, len(curve)))})
