@@ -4,8 +4,8 @@
 
 Throughput counts images and caption tokens. The decoder runs each step on the captions still
 going only, so no recurrent step computes padding (padding_fraction 0); the batch tensors' own
-padding is reported beside it. Decoding is greedy and batched beam 5 on validation images (the
-encoder included).
+padding is reported beside it. Decoding is greedy, beam 3 (the recipe's own,
+conf/model/show_attend_tell.yaml) and batched beam 5 on validation images (the encoder included).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def eval_two_passes(module, batch: dict) -> None:
 
 
 SPEC = TaskSpec(name="captioning", item="images", unit="caption_tokens", observe=observe, decode=decode,
-                monitor="val/bleu4", keep=("bleu4", "cider"), steps=12, eval_two_passes=eval_two_passes)
+                monitor="val/bleu4", keep=("bleu4", "cider"), steps=12, beams=(1, 3, 5), eval_two_passes=eval_two_passes)
 
 if __name__ == "__main__":
     run(SPEC)

@@ -1,14 +1,19 @@
-"""Shared benchmark plumbing: compose the real config, describe the machine, merge results files."""
+"""Shared benchmark plumbing: compose the real config, describe the machine and the code, merge results files."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 import torch
 
 RESULTS_JSON = Path(__file__).parent / "results.json"
+ROOT = Path(__file__).resolve().parent.parent
+# the code a benchmark runs; its own output files change as it runs, so they do not count
+BENCH_CODE = ("suite", "tasks", "conf", "benchmarks", ":(exclude)benchmarks/results.*")
 
 
 def compose(overrides: list[str], run_dir: Path):
@@ -41,6 +46,19 @@ def _cpu_name() -> str:
 def machine() -> dict:
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"{_cpu_name()} ({os.cpu_count()} cores)"
     return {"device": device, "torch_threads": torch.get_num_threads(), "torch": torch.__version__}
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def provenance(paths: tuple[str, ...] = BENCH_CODE) -> dict:
+    """Which code and machine produced a figure: the commit, whether tracked files under `paths` had
+    uncommitted changes, the date, device, torch, and the load average when the measurement started."""
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", *paths))
+    return {"commit": _git("rev-parse", "--short=12", "HEAD") or "unknown (not a git checkout)",
+            "code_changed_since_commit": dirty, "date": dt.date.today().isoformat(), **machine(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}  # other jobs on the machine slow every figure
 
 
 def save(key: str, result: dict) -> None:

@@ -3,6 +3,9 @@
 Both run the task module's own `training_step` on the same batches with the same optimiser,
 schedule and gradient clipping, in this process; the ratio of their step times is the price of
 Lightning plus the suite's hooks (skip accounting, non-finite check, logging, LR monitor).
+`overhead_ratio` is a stripped trainer's (CSV logger and LR monitor only, pre-collated batches, the
+median step: logging steps drop out); `overhead_ratio_full` is the trainer a user's run builds,
+every step counted.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import copy
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
@@ -109,11 +113,14 @@ class BareSteps(pl.Callback):
         bf16 = "bf16" in str(trainer.precision) and pl_module.device.type == "cuda"
         self.autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16)
 
+    def next_batch(self, batch, batch_idx: int, device):
+        # from the host copy, as Lightning's step had to: the device transfer is part of a step
+        return self.twin.transfer_batch_to_device(self.batches[batch_idx], device, 0)
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         _sync()
         start = time.perf_counter()
-        # from the host copy, as Lightning's step had to: the device transfer is part of a step
-        own = self.twin.transfer_batch_to_device(self.batches[batch_idx], pl_module.device, 0)
+        own = self.next_batch(batch, batch_idx, pl_module.device)
         with self.autocast:
             out = self.twin.training_step(own, batch_idx)
         loss = out["loss"] if isinstance(out, dict) else out
@@ -152,6 +159,59 @@ def overhead_ratio(module, batches: list, trainer_cfg, warmup: int, steps: int) 
     return {"step_ms_bare_pytorch": round(1000 * statistics.median(bare_times), 1),
             "step_ms_lightning": round(1000 * statistics.median(lightning), 1),
             "overhead_ratio": round(statistics.median(ratios), 3)}
+
+
+class LoaderBareSteps(BareSteps):
+    """BareSteps for the trainer a user runs, which reads the real training loader: each bare step
+    also draws a batch from its own iterator over the same loader and moves it to the device (the
+    loading a hand-written loop pays too), then trains on the batch Lightning just trained on, so the
+    two loops compute identical batches."""
+
+    def __init__(self, twin, loader, clip: float, steps: int):
+        super().__init__(twin, [], clip, steps)
+        self.loader, self.iterator = loader, None
+
+    def next_batch(self, batch, batch_idx: int, device):
+        fetched = next(self.iterator, None) if self.iterator is not None else None
+        if fetched is None:  # not started yet, or the epoch ran out
+            self.iterator = iter(self.loader)
+            fetched = next(self.iterator)
+        self.twin.transfer_batch_to_device(fetched, device, 0)
+        return batch
+
+
+def overhead_ratio_full(module, datamodule, cfg, warmup: int, steps: int) -> dict:
+    """Like overhead_ratio, but through the trainer exactly as suite.engine builds it for a user's run
+    (`build_trainer`: both checkpoint callbacks, timeline, convergence, progress bar on, the config's
+    logger with the LR monitor and prediction tables) fed by the real training loader (`fit` with the
+    datamodule), against a bare loop that loads its batches from the same loader. Every measured step
+    counts, logging steps included: the ratio is total time over total time, over a whole number of
+    logging periods (`log_every_n_steps`), at least `steps` steps."""
+    from omegaconf import open_dict
+
+    from suite.engine import _loggers, build_trainer
+
+    period = int(cfg.trainer.get("log_every_n_steps") or 1)
+    measured = -(-max(steps, period) // period) * period  # whole logging periods: each holds one logging step
+    total = warmup + measured + 1  # n measured intervals need n + 1 step starts
+    cfg = copy.deepcopy(cfg)
+    with open_dict(cfg):
+        # only the length differs from a user's run: max_epochs=-1 so a short epoch cannot end it first
+        cfg.trainer.update(max_steps=total, max_epochs=-1, enable_progress_bar=True)
+    bare = LoaderBareSteps(copy.deepcopy(module), datamodule.train_dataloader(),
+                           float(cfg.trainer.get("gradient_clip_val") or 0), total)
+    clock = StepClock()
+    own = copy.deepcopy(module)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp)
+        trainer, _, _ = build_trainer(cfg, datamodule, own, _loggers(cfg, run_dir, None), run_dir, (clock, bare))
+        trainer.fit(own, datamodule=datamodule)
+    intervals = [b - a for a, b in zip(clock.starts, clock.starts[1:])][warmup:]
+    lightning = [gap - twin for gap, twin in zip(intervals, bare.times[warmup:])]
+    bare_times = bare.times[warmup:warmup + len(lightning)]
+    return {"step_ms_bare_pytorch_full": round(1000 * statistics.mean(bare_times), 1),
+            "step_ms_lightning_full": round(1000 * statistics.mean(lightning), 1),
+            "overhead_ratio_full": round(sum(lightning) / sum(bare_times), 3), "overhead_steps_full": len(lightning)}
 
 
 def loader_run(module, loader, trainer_cfg, warmup: int, steps: int, observe) -> dict:

@@ -16,9 +16,7 @@ every metric, the validation curve against minutes, the machine, the torch versi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -48,17 +46,11 @@ def tasks_with_plans() -> list[str]:
     return sorted(p.parent.name for p in (ROOT / "tasks").glob("*/results.yaml"))
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-
 def provenance() -> dict:
-    from benchmarks.common import machine
+    """Commit, uncommitted changes to the code a training run executes, date, machine, torch, load average."""
+    from benchmarks.common import provenance as code_provenance
 
-    dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", "suite", "tasks", "conf"))
-    return {"commit": _git("rev-parse", "--short=12", "HEAD"), "code_changed_since_commit": dirty,
-            "date": dt.date.today().isoformat(), **machine(),
-            "load_average_1min": round(os.getloadavg()[0], 2)}  # other jobs on the machine slow the minutes
+    return code_provenance(("suite", "tasks", "conf"))
 
 
 def command(task: str, run: dict, run_dir: Path, threads: int | None) -> list[str]:

@@ -133,7 +133,10 @@ def _length(cfg: DictConfig, module, datamodule) -> tuple[list, dict]:
     return callbacks, trainer_args
 
 
-def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path, ckpt_path) -> dict:
+def build_trainer(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path,
+                  extra_callbacks: tuple = ()) -> tuple[pl.Trainer, ModelCheckpoint, Convergence]:
+    """The Trainer a user's run fits with (checkpoints, timeline, convergence, length, progress bar,
+    LR monitor, prediction tables); benchmarks/steps.py times its steps with `extra_callbacks` added."""
     checkpoints = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best-epoch{epoch:03d}", auto_insert_metric_name=False,
         monitor=cfg.task.monitor, mode=cfg.task.mode, save_top_k=1)
@@ -144,7 +147,7 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
     more = "raise budget=" if cfg.get("budget") else "raise trainer.max_epochs= or set budget= (e.g. budget=15m)"
     convergence = Convergence(cfg.task.monitor, cfg.task.mode, more=more)
     length_callbacks, length = _length(cfg, module, datamodule)
-    callbacks = [checkpoints, latest, Timeline(run_dir), convergence, *length_callbacks]
+    callbacks = [checkpoints, latest, Timeline(run_dir), convergence, *length_callbacks, *extra_callbacks]
     # callbacks=<name> adds diagnostics (e.g. gradient_flow); they write into trainer.default_root_dir
     callbacks += [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
     if cfg.trainer.get("enable_progress_bar"):
@@ -153,6 +156,11 @@ def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: P
         callbacks += [LearningRateMonitor("step"), PredictionTable()]
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False,
                                       default_root_dir=str(run_dir), plugins=[AtomicCheckpointIO()], **length)
+    return trainer, checkpoints, convergence
+
+
+def _fit_and_test(cfg: DictConfig, datamodule, module, loggers: list, run_dir: Path, ckpt_path) -> dict:
+    trainer, checkpoints, convergence = build_trainer(cfg, datamodule, module, loggers, run_dir)
     for logger in loggers:  # the whole composed config: what a dashboard filters and groups runs by
         logger.log_hyperparams({k: v for k, v in to_plain(cfg).items() if k != "hydra"})
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
