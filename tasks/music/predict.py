@@ -2,29 +2,23 @@
 optional primer; write .mid, .abc, .wav, .png.
 
 The primer is a pitch list ("C4 E4 G4", each a quarter note), a .mid or an .abc file (its top
-voice for melody_rnn, every voice for poly_rnn), or nothing. Same seed, same music. Writers use
-pretty_midi (MIDI and its sine-wave synthesizer, no system library) and matplotlib; the ABC text
-is written here (monophonic: a poly_rnn sample's .abc holds its top voice).
+voice for melody_rnn, every voice for poly_rnn), or nothing. Same seed, same music. Sampling is
+samples.generate, the writers are render.py's (pretty_midi's MIDI and sine-wave synthesizer, no
+system library; matplotlib; the ABC text, monophonic: a poly_rnn sample's .abc holds its top voice).
 """
 from __future__ import annotations
 
 import re
-import wave
 from pathlib import Path
 
-import numpy as np
-import torch
 from omegaconf import DictConfig
 
 from suite.errors import UserError
-from tasks.music.events import STEPS_PER_QUARTER, fit_range, parse_pitch, skyline, to_events, to_notes
-from tasks.music.frames import dense, frames_to_notes, to_frames
+from tasks.music.events import STEPS_PER_QUARTER, parse_pitch, skyline
+from tasks.music.render import abc_text, steps_per_bar, write_midi, write_png, write_wav
+from tasks.music.samples import generate
 
 MAX_STEPS = 100_000  # events; more is almost surely a typo (an hour of music at 120 bpm is 28 800)
-BPM = 120  # tempo of the written files: a 16th step lasts 0.125 s
-SAMPLE_RATE = 22050  # the .wav; pretty_midi's synthesizer is sine waves, CD rate adds nothing
-LETTERS = [("C", ""), ("C", "^"), ("D", ""), ("D", "^"), ("E", ""), ("F", ""), ("F", "^"), ("G", ""), ("G", "^"),
-           ("A", ""), ("A", "^"), ("B", "")]
 
 
 # --- primers ------------------------------------------------------------------------------------
@@ -68,120 +62,11 @@ def primer_notes(spec: str) -> list[tuple[int, int, int]]:
     return [(p, s - first, e - first) for p, s, e in notes]  # the primer starts at once
 
 
-def primer_events(spec: str, lo: int, hi: int) -> list[int]:
-    """melody_rnn's primer: the top voice as events, moved by octaves into [lo, hi]."""
-    notes = primer_notes(spec)
-    return to_events(fit_range(skyline(notes), lo, hi), lo, hi) if notes else []
-
-
-# --- writers ------------------------------------------------------------------------------------
-def write_midi(notes, path: Path):
-    import pretty_midi
-
-    step = 60.0 / BPM / STEPS_PER_QUARTER
-    pm = pretty_midi.PrettyMIDI(initial_tempo=BPM)
-    piano = pretty_midi.Instrument(program=0, name="melody")
-    piano.notes = [pretty_midi.Note(velocity=90, pitch=p, start=s * step, end=e * step) for p, s, e in notes]
-    pm.instruments.append(piano)
-    pm.write(str(path))
-    return pm
-
-
-def _abc_pitch(pitch: int) -> tuple[str, str]:
-    """(letter with octave marks, accidental) in ABC: C is middle C (60), c the octave above."""
-    letter, accidental = LETTERS[pitch % 12]
-    octave = pitch // 12 - 1
-    name = letter.lower() + "'" * (octave - 5) if octave >= 5 else letter + "," * (4 - octave)
-    return name, accidental
-
-
-def abc_text(notes, numerator: int, denominator: int, title: str) -> str:
-    """An ABC tune (L:1/16, K:C, every sharp written) of monophonic notes; notes crossing a bar line are tied."""
-    bar = max(1, round(numerator * 16 / denominator))
-    timeline, t = [], 0  # (pitch or None for a rest, start, end), gap-free
-    for p, s, e in notes:
-        if s > t:
-            timeline.append((None, t, s))
-        timeline.append((p, s, e))
-        t = e
-    body, sharpened, tokens = [], set(), []
-    for pitch, s, e in timeline:
-        while s < e:
-            cut = min(e, (s // bar + 1) * bar)  # notes do not cross bar lines: split and tie
-            length = "" if cut - s == 1 else str(cut - s)
-            if pitch is None:
-                tokens.append("z" + length)
-            else:
-                name, acc = _abc_pitch(pitch)
-                # every sharp is written (music21 does not carry one to a tied or later note of the bar);
-                # a natural is written where the same note was sharp earlier in the bar (ABC's bar rule)
-                mark = acc or ("=" if name in sharpened else "")
-                if acc:
-                    sharpened.add(name)
-                tokens.append(mark + name + length + ("-" if cut < e else ""))
-            s = cut
-            if s % bar == 0:
-                tokens.append("|")
-                sharpened = set()
-    if not tokens:
-        tokens = [f"z{bar}", "|"]  # a silent sample is a bar's rest
-    if tokens[-1] != "|":
-        tokens.append("|")
-    tokens[-1] = "|]"
-    for i in range(0, len(tokens), 24):
-        body.append(" ".join(tokens[i:i + 24]))
-    header = ["X:1", f"T:{title}", f"M:{numerator}/{denominator}", "L:1/16", f"Q:1/4={BPM}", "K:C"]
-    return "\n".join(header + body) + "\n"
-
-
-def write_wav(pm, path: Path) -> None:
-    audio = pm.synthesize(fs=SAMPLE_RATE)  # sine waves: no system library, no soundfont
-    if not audio.size:
-        audio = np.zeros(SAMPLE_RATE)  # a silent sample is a second of silence
-    peak = float(np.abs(audio).max()) or 1.0
-    pcm = (audio / peak * 0.8 * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(pcm.tobytes())
-
-
-def write_png(notes, path: Path, primer_steps: int, steps_per_bar: int) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    end = max(e for _, _, e in notes)
-    fig, ax = plt.subplots(figsize=(min(24, 4 + end / 32), 4))
-    for p, s, e in notes:
-        ax.broken_barh([(s, e - s)], (p - 0.4, 0.8), color="tab:gray" if s < primer_steps else "tab:blue")
-    for x in range(0, end + 1, steps_per_bar):
-        ax.axvline(x, color="0.85", linewidth=0.5, zorder=0)
-    ax.set_xlabel("16th steps (grey: primer)")
-    ax.set_ylabel("MIDI pitch")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-
-
 def sample_notes(module, cfg: DictConfig, steps: int, temperature: float, top_k: int
                  ) -> tuple[list[tuple[int, int, int]], int, int]:
     """(notes in 16th steps, the primer's length in 16th steps, time steps written: events or frames)."""
-    meta = module.meta
     spec = str(cfg.primer or "") or str(cfg.get("input") or "")
-    generator = torch.Generator().manual_seed(int(cfg.seed))  # the same command writes the same music
-    if meta.representation == "pianoroll":
-        fs = meta.frame_steps
-        primer, _ = to_frames(primer_notes(spec), fs)  # every voice; keys off the piano are left out
-        frames = dense(primer)  # (P, 88)
-        frames = torch.cat([frames, module.sample(frames, steps, temperature, top_k or None, generator)])  # (P+S, 88)
-        keys = [torch.nonzero(f).flatten().tolist() for f in frames]
-        return frames_to_notes(keys, fs), len(primer) * fs, len(keys)
-    primer = primer_events(spec, meta.min_pitch, meta.max_pitch)
-    events = primer + module.sample(primer, steps, temperature=temperature, top_k=top_k or None, generator=generator)
-    return to_notes(events, meta.min_pitch), len(primer), len(events)
+    return generate(module, primer_notes(spec), steps, temperature, top_k, int(cfg.seed))  # same command, same music
 
 
 def predict(module, cfg: DictConfig) -> list[dict]:
@@ -206,7 +91,7 @@ def predict(module, cfg: DictConfig) -> list[dict]:
     paths["abc"].write_text(abc_text(skyline(notes), meta.numerator, meta.denominator, title))
     write_wav(pm, paths["wav"])
     if notes:
-        write_png(notes, paths["png"], primer_steps, max(1, round(meta.numerator * 16 / meta.denominator)))
+        write_png(notes, paths["png"], primer_steps, steps_per_bar(meta.numerator, meta.denominator))
     else:
         paths.pop("png")
     written = {k: str(v) for k, v in paths.items()}
