@@ -10,15 +10,15 @@ import argparse
 import json
 import resource
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 import torch
 
-from benchmarks.common import compose, machine, run_summary, save
+from benchmarks.common import compose, machine, provenance, run_summary, save
 from benchmarks.flops import recurrent_figures
-from benchmarks.steps import lightning_python_ms, loader_run, overhead_ratio
+from benchmarks.steps import lightning_python_ms, loader_run, overhead_ratio, overhead_ratio_full
 
 WORK = Path(__file__).parent / "_work"
 
@@ -110,6 +110,15 @@ def _eval_step_ms(spec: TaskSpec, module, batches: list) -> dict:
     return out
 
 
+def _default_beam(module) -> int | None:
+    """The beam the recipe decodes with (1: greedy; None: it samples or does not search)."""
+    decode = (module.hparams.get("model") or {}).get("decode") or {}
+    strategy = decode.get("strategy")  # dialogue's decoders choose greedy, beam or sampling
+    if strategy == "greedy":
+        return 1
+    return int(decode.get("beam_size") or 1) if strategy in (None, "beam") and "beam_size" in decode else None
+
+
 def _to_device(batch, device):
     if isinstance(batch, torch.Tensor):
         return batch.to(device)
@@ -123,6 +132,7 @@ def run(spec: TaskSpec) -> dict:
     from suite.registry import get_task
 
     args = _parse(spec)
+    started = provenance()  # commit, torch, and the load average the whole measurement starts under
     run_dir, cfg, train_seconds = _trained_run(spec, args)
     torch.set_num_threads(int(cfg.get("threads") or torch.get_num_threads()))
     task = get_task(spec.name)
@@ -130,6 +140,9 @@ def run(spec: TaskSpec) -> dict:
     module = load_module(ckpt, task).train()
     if args.max_nonfinite_steps is not None:
         module.max_nonfinite_steps = args.max_nonfinite_steps
+    default_beam = _default_beam(module)
+    if len(spec.beams) > 1 and default_beam not in (None, *spec.beams):  # a search task: also at its own beam
+        spec = replace(spec, beams=(*spec.beams, default_beam))
     dm = task.datamodule_class(dict(module.meta.data), meta=module.meta)
     dm.prepare_data()
     dm.setup("fit")
@@ -149,6 +162,7 @@ def run(spec: TaskSpec) -> dict:
     loader = iter(dm.train_dataloader())
     batches = [next(loader) for _ in range(8)]  # the same batches for both loops below
     result.update(overhead_ratio(module, batches, cfg.trainer, warmup, args.steps))
+    result.update(overhead_ratio_full(module, dm, cfg, warmup, args.steps))
     result["lightning_python_ms_per_step"] = lightning_python_ms(module, batches, cfg.trainer)
     device = torch.device("cuda" if torch.cuda.is_available() and args.trainer != "cpu" else "cpu")
     replica = module.to(device)
@@ -173,6 +187,7 @@ def run(spec: TaskSpec) -> dict:
     result.update({k: round(v, 4) for k, v in metrics.items() if any(word in k for word in spec.keep)})
     if not args.epochs and spec.monitor:
         result.update(run_summary(run_dir, spec.monitor, spec.keep))
+    result = {**started, **result, "default_beam": default_beam}  # the measurement's own threads and device win
     key = spec.name if args.trainer == "cpu" else f"{spec.name}@{args.trainer}"
     if args.max_nonfinite_steps == 0:
         key, result["nonfinite_check"] = f"{key} (no non-finite check)", False
