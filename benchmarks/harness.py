@@ -29,8 +29,10 @@ class TaskSpec:
     item: str  # what one batch element is ("images", "sentences", ...)
     unit: str  # what throughput is also counted in ("target_tokens", "audio_seconds", ...)
     observe: Callable  # (module, batch) -> {"items", "units", "real", "padded"} counts (padded: computed padding)
-    decode: Callable  # (module, batch, beam) -> None; runs the whole inference pipeline
-    beams: tuple[int, ...] = (1, 5)
+    # (module, batch, beam) -> None, or the count of `unit` it generated (then also timed per second);
+    # runs the whole inference pipeline
+    decode: Callable
+    beams: tuple[int | str, ...] = (1, 5)  # beam sizes (1: greedy); "sample": the task's sampling decoder
     monitor: str = ""  # the run's metric for the quality-against-minutes curve
     keep: tuple[str, ...] = ()  # metrics.json figures to report
     extras: Callable | None = None  # (datamodule, module) -> dict of task-specific figures
@@ -78,14 +80,16 @@ def _decode(spec: TaskSpec, module, batches: list) -> dict:
         for _ in range(2):
             start = time.perf_counter()
             with torch.no_grad():
-                for b in batches:
-                    spec.decode(module, b, beam)
+                generated = sum(spec.decode(module, b, beam) or 0 for b in batches)
             best = min(best, time.perf_counter() - start)
         seconds[beam] = best
-        name = f"decode_beam{beam}" if spec.beams != (1,) else "inference"  # a classifier has no beams
-        out[f"{name}_{spec.item}_per_s"] = round(n / best, 1)
-    if 5 in seconds and 1 in seconds:
-        out["beam5_over_greedy"] = round(seconds[5] / seconds[1], 2)  # per-item time ratio
+        name = "inference" if spec.beams == (1,) else f"decode_beam{beam}" if isinstance(beam, int) else f"decode_{beam}"
+        out[f"{name}_{spec.item}_per_s"] = round(n / best, 1)  # "inference": a classifier has no beams
+        if generated:  # a generator's time steps (music's sampled events)
+            out[f"{name}_{spec.unit}_per_s"] = round(generated / best, 1)
+    for beam in seconds:
+        if isinstance(beam, int) and beam > 1 and 1 in seconds:
+            out[f"beam{beam}_over_greedy"] = round(seconds[beam] / seconds[1], 2)  # per-item time ratio
     module.train()
     return out
 
@@ -151,7 +155,7 @@ def run(spec: TaskSpec) -> dict:
                           lambda batch: spec.observe(module, batch))
     seconds = measured["seconds"]
     result = {**machine(), "trainer": args.trainer, "precision": str(cfg.trainer.precision),
-              "batch_size": cfg.data.get("batch_size"),
+              "batch_size": cfg.data.get("batch_size"), "item": spec.item,
               f"train_{spec.item}_per_s": round(measured["items"] / seconds, 1),
               f"train_{spec.unit}_per_s": round(measured["units"] / seconds, 1),
               **measured["figures"],

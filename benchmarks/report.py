@@ -28,6 +28,9 @@ a short run of the task's default recipe (`trained_epochs`), in one process per 
   GEMMs) timed alone: the ceiling for a step that size.
 - **decoding**: greedy and batched beam 5 over validation items, encoder included;
   `beam5_over_greedy` is the per-item time ratio. Activity is a classifier: inference only.
+  Summarization decodes with beam 4 (its recipe's); dialogue also samples (`decode_sample_*`:
+  temperature and top-p of its recipe); music samples a piece as long as each validation piece,
+  one event at a time as suite-predict does (`decode_sample_events_per_s`: sampling steps per second).
 - **padding_fraction**: padded positions the model computes (captioning's decoder skips the
   padding its batch tensors carry: `padding_fraction_batch_tensors`).
 - **peak_rss_mb**: the process's peak resident memory (data, model, measurements).
@@ -45,15 +48,18 @@ def _fmt(value) -> str:
 
 
 def _item(result: dict) -> str:
-    """The task's item name ("images", "clips", ...), read off its decoding figure's key."""
+    """The task's item name ("images", "clips", ...): its own figure, else (results written before
+    it existed) read off the decoding figure's key."""
+    if "item" in result:
+        return result["item"]
     key = next(k for k in result if k.startswith(("decode_beam1_", "inference_")) and k.endswith("_per_s"))
     return key.removeprefix("decode_beam1_").removeprefix("inference_").removesuffix("_per_s")
 
 
 def _summary(results: dict) -> list[str]:
     lines = ["| task | train items/s | train units/s | step ms | data wait | overhead_ratio | recurrent_flops_fraction "
-             "| greedy items/s | beam 5 items/s | beam5_over_greedy | padding | peak RSS MB |",
-             "|---|" + "---|" * 11]
+             "| greedy items/s | beam 5 items/s | sampling items/s | beam5_over_greedy | padding | peak RSS MB |",
+             "|---|" + "---|" * 12]
     for name, r in sorted(results.items()):
         if not any(k.startswith("train_") for k in r):
             continue  # a kernel table (lstm_sizes): in the details below
@@ -63,7 +69,8 @@ def _summary(results: dict) -> list[str]:
                f"{r[units[0]]} {units[0].removeprefix('train_').removesuffix('_per_s')}" if units else None,
                r.get("train_step_ms"), r.get("train_data_wait_fraction"), r.get("overhead_ratio"),
                r.get("recurrent_flops_fraction"), r.get(f"decode_beam1_{item}_per_s") or r.get(f"inference_{item}_per_s"),
-               r.get(f"decode_beam5_{item}_per_s"), r.get("beam5_over_greedy"), r.get("padding_fraction"),
+               r.get(f"decode_beam5_{item}_per_s"), r.get(f"decode_sample_{item}_per_s"), r.get("beam5_over_greedy"),
+               r.get("padding_fraction"),
                r.get("peak_rss_mb")]
         lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
     return lines
