@@ -159,14 +159,16 @@ class MusicDataModule(SuiteDataModule):
     def encode(self, pieces: list, split: str) -> list[dict]:
         size = int(self.data["max_events"])
         shortest = MIN_EVENTS if self.representation == "events" else 1  # every frame counts in the protocol
-        chunks, lost = [], 0
+        chunks, bars, lost = [], [], 0
         for piece in pieces:
             seq, dropped = self.sequence(piece)
             lost += dropped
-            chunks.extend(c for c in (seq[i:i + size] for i in range(0, len(seq), size)) if len(c) >= shortest)
+            kept = [c for c in (seq[i:i + size] for i in range(0, len(seq), size)) if len(c) >= shortest]
+            chunks.extend(kept)
+            bars.extend([piece.steps_per_bar] * len(kept))  # its own metre: the test statistics count its bars
         if lost:
             log.warning("%s: dropped %d notes off the piano's 88 keys (MIDI 21-108)", split, lost)
-        items = [{"seq": c, "id": i} for i, c in enumerate(chunks)]
+        items = [{"seq": c, "id": i, "bar": b} for i, (c, b) in enumerate(zip(chunks, bars))]
         if self.representation == "events":
             if split == "train":
                 self.ngram = NGram(int(self.data["ngram_order"]), self.meta.vocab_size).fit(chunks)
@@ -192,7 +194,7 @@ class MusicDataModule(SuiteDataModule):
 
     def collate(self, items: list[dict]) -> dict:
         seqs = [self.shifted(it) for it in items]
-        batch = {"size": len(items), "ids": [it["id"] for it in items]}
+        batch = {"size": len(items), "ids": [it["id"] for it in items], "bars": [it["bar"] for it in items]}
         if self.representation == "pianoroll":
             lengths = torch.tensor([len(s) for s in seqs])
             y = torch.stack([dense(s, int(lengths.max())) for s in seqs])  # (B, T, 88), silent padding

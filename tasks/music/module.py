@@ -4,7 +4,10 @@ event) and `poly_rnn` (piano-roll frames -> LSTM/GRU/RNN -> an independent Berno
 Metrics, each weighting every time step of the split equally (summed over the split's steps, divided
 by their number): melody_rnn `nll` (nats per event) and `nll_ngram` (the n-gram baseline, ngram.py, on
 the same events); poly_rnn `frame_nll` (nats per frame, summed over the 88 keys) and
-`frame_nll_marginal` (the per-key training-frequency baseline, frames.py, on the same frames).
+`frame_nll_marginal` (the per-key training-frequency baseline, frames.py, on the same frames). At
+test time also the musical statistics of generated samples and of the held-out pieces (stats.py:
+gen_<stat>, data_<stat>). With a W&B logger, each validation logs a table of a few samples: audio,
+piano roll, ABC text (samples.py).
 """
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ import torch.nn.functional as F
 from suite.errors import UserError
 from suite.module import SuiteModule
 from suite.nn.language_model import RecurrentLM
+from tasks.music import stats
 from tasks.music.events import BOS, FIRST_PITCH_ID, PAD, MusicMeta
 from tasks.music.frames import Marginal
 from tasks.music.lookback import AttentiveLM
 from tasks.music.poly import PolyRNN
+from tasks.music.render import SAMPLE_RATE
+from tasks.music.samples import EXAMPLES, sample_table
 
 # representation -> (metric, baseline metric): the names in metrics.json
 METRICS = {"events": ("nll", "nll_ngram"), "pianoroll": ("frame_nll", "frame_nll_marginal")}
@@ -27,6 +33,7 @@ class MusicModule(SuiteModule):
     task_name = "music"
     item_kind = "pieces"
     meta_type = MusicMeta
+    max_examples = EXAMPLES  # generated samples in the W&B table per validation
 
     def __init__(self, model: dict, meta: MusicMeta | dict):
         super().__init__(model, meta)
@@ -45,6 +52,7 @@ class MusicModule(SuiteModule):
         else:
             self.net = RecurrentLM(self.meta.vocab_size, pad_id=PAD, **sizes)
         self.metric, self.baseline = METRICS[wanted]
+        self.samples: list[dict] = []  # this validation's rendered samples (W&B only): table rows and panels
 
     def step_nll(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T) nats of every time step (0 on padding) and the (B, T) mask of real steps."""
@@ -71,6 +79,9 @@ class MusicModule(SuiteModule):
         else:
             base = batch["ngram"].tolist() if "ngram" in batch else [None] * len(per_item)
         rows = [{"id": i, "nll": s, "n": n, "base": b} for i, s, n, b in zip(batch["ids"], per_item, counts, base)]
+        if stage == "test":  # the held-out pieces' musical statistics, set beside the samples' in score
+            for row, piece in zip(rows, stats.held_out(batch, self.meta)):
+                row["stats"] = piece
         return nll.sum() / max(sum(counts), 1), rows
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
@@ -78,7 +89,39 @@ class MusicModule(SuiteModule):
         out = {self.metric: sum(r["nll"] for r in rows) / n}
         if all(r["base"] is not None for r in rows):
             out[self.baseline] = sum(r["base"] for r in rows) / n
+        if stage == "test":
+            out.update(stats.mean_stats([r["stats"] for r in rows], "data_"))
+            out.update(stats.mean_stats(stats.generated(self), "gen_"))
         return out
+
+    # --- W&B samples ---------------------------------------------------------------------------
+    def on_validation_epoch_start(self) -> None:
+        """With a W&B logger (keep_examples), a few seeded samples become the prediction table's rows."""
+        super().on_validation_epoch_start()
+        self.samples = []
+        if not self.keep_examples or self.trainer.sanity_checking or not self.trainer.is_global_zero:
+            return
+        import wandb
+
+        self.samples = sample_table(self, self.max_examples)
+        self.examples = [{"seed": s["seed"], "audio": wandb.Audio(s["audio"], sample_rate=SAMPLE_RATE),
+                          "pianoroll": wandb.Image(s["pianoroll"]), "abc": s["abc"]} for s in self.samples]
+
+    def on_scored(self, rows: list[dict], stage: str) -> None:
+        """W&B offline runs keep table media only as the words "Audio" and "Image" (wandb issue 4611):
+        the samples' audio and piano rolls are logged as panels too, captioned by seed."""
+        from pytorch_lightning.loggers import WandbLogger
+
+        shown, self.samples = self.samples, []
+        if stage != "val" or not shown:
+            return
+        captions = [f"seed {s['seed']}" for s in shown]
+        for logger in self.loggers:
+            if isinstance(logger, WandbLogger):
+                logger.log_audio("val/sample_audio", [s["audio"] for s in shown], step=self.global_step,
+                                 caption=captions, sample_rate=[SAMPLE_RATE] * len(shown))
+                logger.log_image("val/sample_pianoroll", [s["pianoroll"] for s in shown], step=self.global_step,
+                                 caption=captions)
 
     # --- sampling ------------------------------------------------------------------------------
     @torch.no_grad()

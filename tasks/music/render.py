@@ -109,41 +109,40 @@ def write_wav(pm, path: Path) -> None:
         w.writeframes(pcm.tobytes())
 
 
-def pianoroll_figure(notes, primer_steps: int, bar: int):
-    """A matplotlib figure of the notes (the primer's in grey), bar lines every `bar` steps; notes not empty."""
+def pianoroll_figure(notes, primer_steps: int, bar: int, length: int = 0):
+    """A matplotlib figure of the notes (the primer's in grey), bar lines every `bar` steps, at least
+    `length` steps wide (samples of one length make pictures of one size, as W&B panels want)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    end = max(e for _, _, e in notes)
+    end = max([length, *(e for _, _, e in notes)]) or bar
     fig, ax = plt.subplots(figsize=(min(24, 4 + end / 32), 4))
     for p, s, e in notes:
         ax.broken_barh([(s, e - s)], (p - 0.4, 0.8), color="tab:gray" if s < primer_steps else "tab:blue")
     for x in range(0, end + 1, bar):
         ax.axvline(x, color="0.85", linewidth=0.5, zorder=0)
-    ax.set_xlabel("16th steps (grey: primer)")
+    ax.set_xlabel("16th steps" + (" (grey: primer)" if primer_steps else ""))
     ax.set_ylabel("MIDI pitch")
     fig.tight_layout()
     return fig
 
 
-def write_png(notes, path, primer_steps: int, bar: int) -> None:
+def write_png(notes, path, primer_steps: int, bar: int, length: int = 0) -> None:
     """The piano roll as a PNG at `path` (a file name or a binary file object)."""
     import matplotlib.pyplot as plt
 
-    fig = pianoroll_figure(notes, primer_steps, bar)
+    fig = pianoroll_figure(notes, primer_steps, bar, length)
     fig.savefig(path, dpi=80, format="png")
     plt.close(fig)
 
 
-def pianoroll_image(notes, primer_steps: int, bar: int):
-    """The piano roll as an RGB PIL image (what write_png writes); an empty roll is a blank picture."""
+def pianoroll_image(notes, primer_steps: int, bar: int, length: int = 0):
+    """The piano roll as an RGB PIL image, what write_png writes (a silent sample: empty axes)."""
     from PIL import Image
 
-    if not notes:
-        return Image.new("RGB", (320, 320), "white")
     buffer = io.BytesIO()
-    write_png(notes, buffer, primer_steps, bar)
+    write_png(notes, buffer, primer_steps, bar, length)
     buffer.seek(0)
     return Image.open(buffer).convert("RGB")

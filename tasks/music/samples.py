@@ -13,7 +13,7 @@ from tasks.music.frames import dense, frames_to_notes, to_frames
 from tasks.music.render import abc_text, pianoroll_image, steps_per_bar, synthesize, to_midi
 
 EXAMPLES = 4  # samples in the W&B table per validation: a glance, not a survey
-EXAMPLE_STEPS = 64  # time steps of each (events: 4 bars of 4/4; frames: 64 frames), cheap to draw after every validation
+EXAMPLE_LENGTH = 64  # 16th steps each: 4 bars of 4/4, 8 s of audio; cheap to draw and render every validation
 
 
 def generate(module, primer: list[tuple[int, int, int]], steps: int, temperature: float = 1.0, top_k: int = 0,
@@ -34,16 +34,19 @@ def generate(module, primer: list[tuple[int, int, int]], steps: int, temperature
     return to_notes(events, lo), len(events) - steps, len(events)
 
 
-def sample_table(module, n: int = EXAMPLES, steps: int = EXAMPLE_STEPS) -> list[dict]:
-    """`n` samples from nothing (seeds 0..n-1, temperature 1: the same draws every validation, so the
-    table shows the model change) rendered as suite-predict renders them: {"seed", "audio" (N,) float32
-    at render.SAMPLE_RATE, "pianoroll" (a PIL image), "abc" (its top voice)}."""
+def sample_table(module, n: int = EXAMPLES, length: int = EXAMPLE_LENGTH) -> list[dict]:
+    """`n` samples from nothing, `length` 16th steps each (seeds 0..n-1, temperature 1: the same draws
+    every validation, so the table shows the model change), rendered as suite-predict renders them:
+    {"seed", "audio" (N,) float32 at render.SAMPLE_RATE, "pianoroll" (a PIL image), "abc" (its top voice)}."""
     meta = module.meta
     bar = steps_per_bar(meta.numerator, meta.denominator)
+    fs = meta.frame_steps if meta.representation == "pianoroll" else 1
+    steps = -(-length // fs)  # time steps: events, or frames of fs 16th steps
+    voice = " (top voice)" if meta.representation == "pianoroll" else ""
     out = []
     for seed in range(n):
         notes, _, _ = generate(module, [], steps, seed=seed)
-        voice = " (top voice)" if meta.representation == "pianoroll" else ""
-        out.append({"seed": seed, "audio": synthesize(to_midi(notes)), "pianoroll": pianoroll_image(notes, 0, bar),
+        out.append({"seed": seed, "audio": synthesize(to_midi(notes)),
+                    "pianoroll": pianoroll_image(notes, 0, bar, steps * fs),
                     "abc": abc_text(skyline(notes), meta.numerator, meta.denominator, f"seed {seed}{voice}")})
     return out
