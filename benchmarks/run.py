@@ -3,9 +3,10 @@ results merged into benchmarks/results.{json,md}.
 
 Each task first trains its default recipe briefly (1 epoch; speech 4) into benchmarks/_work/ (kept:
 a second call only measures), then measures on those weights; benchmarks.lstm_sizes adds the fused
-LSTM's speed against layer size. On 2 CPU cores the four tasks took 5 min 31 s from empty data
-caches (lstm_sizes adds about 20 s). `--epochs 0` trains each recipe in full (about 25 minutes
-more) and adds the quality-against-minutes curves; `--trainer gpu` measures bf16-mixed on a GPU.
+LSTM's speed against layer size. On 2 CPU cores the first four tasks took 5 min 31 s from empty data
+caches (lstm_sizes adds about 20 s); dna, music, summarization and dialogue were added after that
+timing. `--epochs 0` trains each recipe in full (about 25 minutes more for the first four) and adds
+the quality-against-minutes curves; `--trainer gpu` measures bf16-mixed on a GPU.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 
-TASKS = ("captioning", "activity", "speech", "translation", "dna")
+TASKS = ("captioning", "activity", "speech", "translation", "dna", "music", "summarization", "dialogue")
 
 
 def main() -> None:
