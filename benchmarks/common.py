@@ -62,10 +62,13 @@ def provenance(paths: tuple[str, ...] = BENCH_CODE) -> dict:
 
 
 def save(key: str, result: dict) -> None:
-    """Merge one task's figures into results.json and rewrite results.md from the whole file."""
+    """Merge one task's figures into results.json; rewrite results.md and the READMEs' bench blocks
+    from the whole file."""
+    from benchmarks.readme import write_blocks
     from benchmarks.report import write_markdown
 
     results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.is_file() else {}
     results[key] = result
     RESULTS_JSON.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     write_markdown(results)
+    write_blocks(results)
