@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from benchmarks.common import machine, save
+from benchmarks.common import machine, provenance, save
 from benchmarks.flops import matmul_flops
 
 SIZES = [(32, 8, 128), (64, 20, 256), (128, 50, 512), (256, 50, 1024)]  # (batch, steps, hidden = input)
@@ -34,6 +34,7 @@ def _seconds(lstm, x, device, autocast) -> float:
 
 
 def main() -> None:
+    started = provenance()  # commit, torch, and the load average the measurement starts under
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dtypes = [torch.float32] + ([torch.bfloat16] if device.type == "cuda" else [])
     rows = []
@@ -48,7 +49,7 @@ def main() -> None:
             rows.append({"dtype": str(dtype).removeprefix("torch."), "batch": batch, "steps": steps, "hidden": hidden,
                          "gflops": round(achieved / 1e9, 1), "fraction_of_matmul_peak": round(achieved / peak, 3),
                          "matmul_peak_gflops": round(peak / 1e9, 1)})
-    save("lstm_sizes" if device.type == "cpu" else "lstm_sizes@gpu", {**machine(), "rows": rows})
+    save("lstm_sizes" if device.type == "cpu" else "lstm_sizes@gpu", {**started, **machine(), "rows": rows})
     for row in rows:
         print(row)
 

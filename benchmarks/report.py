@@ -192,7 +192,8 @@ def summary_sections(results: dict, level: str = "##") -> list[str]:
     for device in sorted({r.get("device", "?") for r in results.values()}):
         group = {k: v for k, v in results.items() if v.get("device", "?") == device}
         precision = sorted({str(v["precision"]) for v in group.values() if "precision" in v})
-        lines += [f"{level} Summary: {device}, {', '.join(precision)}", "", provenance_line(group), "", *_summary(group), ""]
+        title = f"{level} Summary: {device}" + (f", {', '.join(precision)}" if precision else "")  # lstm_sizes has none
+        lines += [title, "", provenance_line(group), "", *_summary(group), ""]
     return lines
 
 
