@@ -91,7 +91,8 @@ def curve_table(record: dict, name: str, columns: int = 12) -> str:
     keys = declaration.get("curve") or declaration["keys"]  # `curve:` in results.yaml picks the rows
     shown = [k for k in keys if k.startswith("val/") and k in curve[-1]]
     shown = shown or [k for k in curve[-1] if k.startswith("val/") and k != "val/loss"]
-    picks = sorted({round(i * (len(curve) - 1) / max(1, columns - 1)) for i in range(min(columns, len(curve)))})
+    n = min(columns, len(curve))
+    picks = sorted({round(i * (len(curve) - 1) / max(1, n - 1)) for i in range(n)})
     rows = [curve[i] for i in picks]
     lines = ["| minutes | " + " | ".join(f"{r['minutes']:.1f}" for r in rows) + " |",
              "|---|" + "---|" * len(rows),

@@ -93,3 +93,6 @@ def test_a_runs_validation_curve_is_shown_against_minutes():
     assert curve.startswith("| minutes | 0.0 | 0.3 |") and "| 2.9 |" in curve  # 12 of 30, first and last kept
     assert curve.splitlines()[0].count("|") == 14 and "| `val/acc` | 0.000 |" in curve
     assert "No validation curve" in tables.expected_block("demo/real/curve", {"demo": record})
+    record["runs"]["default"]["val_vs_minutes"] = record["runs"]["default"]["val_vs_minutes"][:10]
+    short = tables.expected_block("demo/default/curve", {"demo": record})
+    assert short.splitlines()[0] == "| minutes | " + " | ".join(f"{m / 10:.1f}" for m in range(10)) + " |"  # all 10
