@@ -44,3 +44,25 @@ def assert_eval_reproduces(ckpt: Path, out_dir: Path, metric: str, tolerance: fl
     printed = json.loads(proc.stdout[proc.stdout.index("{"):])
     written = json.loads((ckpt.parent.parent / "metrics.json").read_text())
     assert printed[metric] == pytest.approx(written[metric], abs=tolerance)
+
+
+def kill_after_first_checkpoint(args: list[str], cwd: Path, task: str, wait: float = 0.5) -> Path:
+    """Start suite-train, SIGKILL it `wait` seconds after its first last.ckpt appears (no warning, as a
+    crash or a pre-empted node would) -> that checkpoint."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([str(BIN / "suite-train"), *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline, last = time.time() + 240, None
+    while time.time() < deadline and last is None:
+        found = list(Path(cwd).glob(f"outputs/{task}/*/checkpoints/last.ckpt"))
+        last = found[0] if found else None
+        time.sleep(0.05)
+    if last is not None:
+        time.sleep(wait)  # let the save finish (and, with a longer wait, train on)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert last is not None, "no checkpoint appeared"
+    time.sleep(1.1)  # a new Hydra run dir for the next start (timestamped to the second)
+    return last

@@ -1,14 +1,11 @@
 """budget= with resume=auto (the time already spent is kept) and under DDP (two ranks stop together)."""
 import json
-import os
-import signal
-import subprocess
 import time
 
 import torch
 
 from tests.conftest import TINY_TRANSLATION
-from tests.integration.cli import BIN, run
+from tests.integration.cli import kill_after_first_checkpoint, run
 
 BUDGET = 24  # seconds: a few tiny epochs, long enough to kill the run in the middle
 
@@ -22,20 +19,9 @@ def test_a_budgeted_run_killed_and_resumed_spends_only_what_was_left(tmp_path):
     # epochs of 3 steps: a checkpoint every second or two, well before the budget ends
     args = [*TINY_TRANSLATION, "trainer.limit_train_batches=3", "model.decode.beam_size=1", f"budget={BUDGET}s",
             "resume=auto"]
-    proc = subprocess.Popen([str(BIN / "suite-train"), *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline, last = time.time() + 240, None
-    while time.time() < deadline and last is None:
-        found = list(tmp_path.glob("outputs/translation/*/checkpoints/last.ckpt"))
-        last = found[0] if found else None
-        time.sleep(0.05)
-    assert last is not None, "no checkpoint appeared"
-    time.sleep(1.0)  # into the next epoch, then kill without warning
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    last = kill_after_first_checkpoint(args, tmp_path, "translation", wait=1.0)  # into the next epoch
     spent = _timer_seconds(last)
     assert 0 < spent < BUDGET, "the run finished before it could be killed"
-    time.sleep(1.1)  # a new Hydra run dir (timestamped to the second)
     start = time.monotonic()
     again = run("suite-train", *args, cwd=tmp_path, timeout=400)
     assert f"resuming from {last}" in again.stdout + again.stderr

@@ -1,35 +1,20 @@
 """Crash and resume=auto, a two-process DDP run, and a CLI multirun."""
 import json
-import os
-import signal
-import subprocess
-import time
 
 import pytest
 import torch
 
 from tests.conftest import TINY_CAPTIONING, TINY_TRANSLATION
-from tests.integration.cli import BIN, run
+from tests.integration.cli import kill_after_first_checkpoint, run
 
 ARGS = TINY_CAPTIONING
 
 
 def test_kill_9_then_resume_auto_continues_from_last_ckpt(tmp_path):
-    cmd = [str(BIN / "suite-train"), *ARGS, "data.n_train=160", "trainer.max_epochs=4", "resume=auto"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 240
-    last = None
-    while time.time() < deadline and last is None:
-        found = list(tmp_path.glob("outputs/captioning/*/checkpoints/last.ckpt"))
-        last = found[0] if found else None
-        time.sleep(0.05)
-    assert last is not None, "no checkpoint appeared"
-    time.sleep(0.5)  # let the save finish, then kill without warning
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    last = kill_after_first_checkpoint([*ARGS, "data.n_train=160", "trainer.max_epochs=4", "resume=auto"], tmp_path,
+                                       "captioning")
     killed_at = torch.load(last, weights_only=True)["global_step"]
     assert 0 < killed_at < 4 * 20, "the run finished before it could be killed"
-    time.sleep(1.1)  # a new Hydra run dir (timestamped to the second)
     again = run("suite-train", *ARGS, "data.n_train=160", "trainer.max_epochs=4", "resume=auto", cwd=tmp_path)
     assert f"resuming from {last}" in again.stdout + again.stderr
     final = torch.load(last, weights_only=True)
