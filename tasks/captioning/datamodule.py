@@ -83,7 +83,7 @@ class CaptionDataModule(SuiteDataModule):
         self.scenes = read_scenes(Path(self.data["root"]) / f"dataset_{SHAPES_NAME}.json") \
             if self.data["name"] == "shapes" else {}
         return Splits(s.train, s.val, s.test, skipped=[(m, "listed but missing on disk") for m in s.missing],
-                      notes=s.notes)
+                      uncounted=s.unusable, notes=s.notes)
 
     def build_meta(self, train: list) -> CaptioningMeta:
         if not train:

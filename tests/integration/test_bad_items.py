@@ -154,12 +154,12 @@ def _coco(tmp: Path) -> Case:
     train, test = w.splits["train"], w.splits["val"]
     spoil_images(w.root / train[2], w.root / test[0], w.root / train[6])
     ann = w.root / "annotations" / "captions_train2017.json"
-    coco = json.loads(ann.read_text())  # a caption whose image_id is in no 'images' entry: not an image, not counted
+    coco = json.loads(ann.read_text())  # a caption whose image_id is in no 'images' entry: a note, not an image
     coco["annotations"].insert(3, {"image_id": 424242, "id": 1, "caption": "A red kite over a beach."})
     ann.write_text(json.dumps(coco))
     bad = [*w.missing, train[2], test[0], train[6]]
     return Case([*_tiny(TINY_CAPTIONING), "data=coco", f"data.root={w.root}", "data.val_fraction=0.2", *_CAPTION_SIZES],
-                items=20, n_bad=4, names=[Path(k).name for k in bad], found_in_test=1,
+                items=20, n_bad=4, names=[*(Path(k).name for k in bad), "image_id 424242"], found_in_test=1,
                 kinds={"missing", "truncated", "zero-byte", "wrong type"})
 
 

@@ -158,6 +158,22 @@ def test_coco_missing_images_and_errors(tmp_path):
     assert "val2014/" in msg and "images/val2014/" in msg and "set data.root=" in msg
 
 
+
+def test_coco_captions_of_unknown_images_and_images_without_captions_are_counted(tmp_path):
+    write_coco(tmp_path, n_train=6, n_val=2)
+    path = tmp_path / "annotations" / "captions_train2014.json"
+    data = json.loads(path.read_text())
+    data["annotations"] += [{"image_id": 999999, "id": 1, "caption": "a caption of no listed image"}] * 2
+    data["annotations"] = [a for a in data["annotations"] if a["image_id"] != data["images"][0]["id"]]
+    path.write_text(json.dumps(data))
+    out = read_coco(tmp_path, val_fraction=0)
+    assert len(out.train) == 5 and out.unusable == 1  # the bare image; the 2 orphan captions are no image
+    assert any("skipped 2 captions whose image_id" in n for n in out.notes)
+    assert any("skipped 1 images without a caption" in n for n in out.notes)
+    msg = _user_error(read_coco, tmp_path, strict=True)
+    assert "captions_train2014.json" in msg and "image_id" in msg and "data.strict=false" in msg
+
+
 # ------------------------------------------------------------------------- Karpathy
 
 
@@ -193,8 +209,14 @@ def test_karpathy_tokens_fallback_missing_and_strict(tmp_path):
     out = read_karpathy(tmp_path, json_path=str(path))
     first = next(r for r in out.train if r.image_id == Path(w.splits["train"][0]).stem)
     assert first.captions[0] == " ".join(data["images"][0]["sentences"][0]["tokens"])
-    assert out.missing == w.missing and len(out.train + out.val + out.test) == 7
+    assert out.missing == w.missing and len(out.train + out.val + out.test) == 7 and out.unusable == 0
     assert w.missing[0] in _user_error(read_karpathy, tmp_path, strict=True)
+    data["images"][1]["sentences"] = []  # an entry without sentences: counted, fatal under strict
+    path.write_text(json.dumps(data))
+    out = read_karpathy(tmp_path, json_path=str(path))
+    assert out.unusable == 1 and any("skipped 1 images without a filename or sentences" in n for n in out.notes)
+    msg = _user_error(read_karpathy, tmp_path, json_path=str(path), strict=True)
+    assert data["images"][1]["filename"] in msg and "no sentences" in msg
 
 
 def test_karpathy_errors(tmp_path):

@@ -29,6 +29,7 @@ class CaptionSplits:
     val: list[CaptionRecord] = field(default_factory=list)
     test: list[CaptionRecord] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # listed images absent on disk, relative to root
+    unusable: int = 0  # annotation entries dropped while reading (described in the notes)
     notes: list[str] = field(default_factory=list)  # sentences for the caller to log
 
 

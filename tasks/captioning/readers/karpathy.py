@@ -33,6 +33,9 @@ def read_karpathy(root, json_path=None, *, strict=False) -> CaptionSplits:
         split = KARPATHY_SPLITS.get(im.get("split"))
         caps = tuple(c for c in (_karpathy_caption(s) for s in im.get("sentences") or ()) if c)
         if split is None or not caps or not im.get("filename"):
+            if strict and split is not None:
+                raise UserError(f"'{path}': image {im.get('filename') or im.get('cocoid')!r} has no filename or no"
+                                f" sentences: fix the file, or set data.strict=false to skip such entries")
             counts["unknown" if split is None else "uncaptioned"] += 1
             continue
         counts["restval"] += im.get("split") == "restval"
@@ -45,7 +48,9 @@ def read_karpathy(root, json_path=None, *, strict=False) -> CaptionSplits:
         notes.append(f"skipped {counts['unknown']} images whose split is not train/restval/val/test")
     if counts["uncaptioned"]:
         notes.append(f"skipped {counts['uncaptioned']} images without a filename or sentences")
-    return _finish(root, splits, notes, strict, path, root)
+    out = _finish(root, splits, notes, strict, path, root)
+    out.unusable = counts["uncaptioned"]  # an unknown split is a choice of the file, not damage
+    return out
 
 
 def _karpathy_json(root: Path, json_path) -> Path:
