@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from suite.errors import UserError
-from tasks.captioning.readers import CaptionRecord, CaptionSplits, read_coco, read_flickr8k, read_karpathy
+from tasks.captioning.readers import (
+    CaptionRecord,
+    CaptionSplits,
+    read_coco,
+    read_flickr8k,
+    read_karpathy,
+)
+from tests.errors import user_error
 from tests.fixtures.caption_formats import write_coco, write_flickr8k, write_karpathy
 
 
@@ -27,13 +33,6 @@ def _check_records(out: CaptionSplits, written, by_name=False):
 def _names(records) -> list[str]:
     return [Path(r.image).name for r in records]
 
-
-def _user_error(fn, *args, **kw) -> str:
-    with pytest.raises(UserError) as err:
-        fn(*args, **kw)
-    msg = str(err.value)
-    assert "\n" not in msg and ": " in msg, msg
-    return msg
 
 
 # ------------------------------------------------------------------------- Flickr8k
@@ -85,7 +84,7 @@ def test_flickr8k_missing_images_dropped_and_counted(tmp_path):
     assert out.missing == [f"Flicker8k_Dataset/{n}" for n in w.missing]
     assert len(out.train + out.val + out.test) == 10
     assert not set(w.missing) & set(_names(out.train + out.val + out.test))
-    msg = _user_error(read_flickr8k, tmp_path, strict=True)
+    msg = user_error(read_flickr8k, tmp_path, strict=True)
     assert w.missing[0] in msg and "data.strict=false" in msg
 
 
@@ -99,19 +98,19 @@ def test_flickr8k_carving_ignores_which_images_are_present(tmp_path):
 
 
 def test_flickr8k_errors(tmp_path):
-    msg = _user_error(read_flickr8k, tmp_path / "nope")
+    msg = user_error(read_flickr8k, tmp_path / "nope")
     assert "does not exist" in msg and "set data.root=" in msg
-    msg = _user_error(read_flickr8k, tmp_path)
+    msg = user_error(read_flickr8k, tmp_path)
     assert "Flickr8k.token.txt or captions.txt" in msg and "set data.root=" in msg
     (tmp_path / "captions.txt").write_text("image,caption\na.jpg,A dog runs.\n")
-    msg = _user_error(read_flickr8k, tmp_path)
+    msg = user_error(read_flickr8k, tmp_path)
     assert "Flicker8k_Dataset" in msg and "Images" in msg and "set data.root=" in msg
     (tmp_path / "Images").mkdir()
-    msg = _user_error(read_flickr8k, tmp_path)
+    msg = user_error(read_flickr8k, tmp_path)
     assert msg.startswith("no usable images: 1 listed") and "set data.root=" in msg
     (tmp_path / "captions.txt").write_text("filename;text\na.jpg;A dog runs.\n")
-    assert "image,caption" in _user_error(read_flickr8k, tmp_path)
-    assert "val_fraction" in _user_error(read_flickr8k, tmp_path, val_fraction=1.5)
+    assert "image,caption" in user_error(read_flickr8k, tmp_path)
+    assert "val_fraction" in user_error(read_flickr8k, tmp_path, val_fraction=1.5)
 
 
 # ------------------------------------------------------------------------- COCO
@@ -139,22 +138,22 @@ def test_coco_year_autodetect_prefers_2017_and_explicit_year_wins(tmp_path):
     out14 = read_coco(tmp_path, year=2014)
     assert len(out14.test) == 2 and "val2014" in out14.test[0].image
     assert w17.splits["val"][0].startswith("val2017/")
-    assert "data.year=2014 or 2017" in _user_error(read_coco, tmp_path, year=2015)
+    assert "data.year=2014 or 2017" in user_error(read_coco, tmp_path, year=2015)
 
 
 def test_coco_missing_images_and_errors(tmp_path):
     w = write_coco(tmp_path, n_train=6, n_val=2, missing=2)
     out = read_coco(tmp_path, val_fraction=0)
     assert sorted(out.missing) == sorted(w.missing) and len(out.train) == 4 and out.val == []
-    assert w.missing[0].split("/")[1] in _user_error(read_coco, tmp_path, strict=True)
+    assert w.missing[0].split("/")[1] in user_error(read_coco, tmp_path, strict=True)
     empty = tmp_path / "empty"
     empty.mkdir()
-    msg = _user_error(read_coco, empty)
+    msg = user_error(read_coco, empty)
     assert "annotations/captions_train2017.json" in msg and "set data.root=" in msg
     for name in os.listdir(tmp_path / "val2014"):
         os.remove(tmp_path / "val2014" / name)
     os.rmdir(tmp_path / "val2014")
-    msg = _user_error(read_coco, tmp_path)
+    msg = user_error(read_coco, tmp_path)
     assert "val2014/" in msg and "images/val2014/" in msg and "set data.root=" in msg
 
 
@@ -170,7 +169,7 @@ def test_coco_captions_of_unknown_images_and_images_without_captions_are_counted
     assert len(out.train) == 5 and out.unusable == 1  # the bare image; the 2 orphan captions are no image
     assert any("skipped 2 captions whose image_id" in n for n in out.notes)
     assert any("skipped 1 images without a caption" in n for n in out.notes)
-    msg = _user_error(read_coco, tmp_path, strict=True)
+    msg = user_error(read_coco, tmp_path, strict=True)
     assert "captions_train2014.json" in msg and "image_id" in msg and "data.strict=false" in msg
 
 
@@ -210,27 +209,27 @@ def test_karpathy_tokens_fallback_missing_and_strict(tmp_path):
     first = next(r for r in out.train if r.image_id == Path(w.splits["train"][0]).stem)
     assert first.captions[0] == " ".join(data["images"][0]["sentences"][0]["tokens"])
     assert out.missing == w.missing and len(out.train + out.val + out.test) == 7 and out.unusable == 0
-    assert w.missing[0] in _user_error(read_karpathy, tmp_path, strict=True)
+    assert w.missing[0] in user_error(read_karpathy, tmp_path, strict=True)
     data["images"][1]["sentences"] = []  # an entry without sentences: counted, fatal under strict
     path.write_text(json.dumps(data))
     out = read_karpathy(tmp_path, json_path=str(path))
     assert out.unusable == 1 and any("skipped 1 images without a filename or sentences" in n for n in out.notes)
-    msg = _user_error(read_karpathy, tmp_path, json_path=str(path), strict=True)
+    msg = user_error(read_karpathy, tmp_path, json_path=str(path), strict=True)
     assert data["images"][1]["filename"] in msg and "no sentences" in msg
 
 
 def test_karpathy_errors(tmp_path):
-    msg = _user_error(read_karpathy, tmp_path)
+    msg = user_error(read_karpathy, tmp_path)
     assert "dataset_*.json" in msg and "set data.json=" in msg
     write_karpathy(tmp_path / "a", name="flickr8k", n_images=4, missing=4)
-    msg = _user_error(read_karpathy, tmp_path / "a")
+    msg = user_error(read_karpathy, tmp_path / "a")
     assert msg.startswith("no usable images: 4 listed") and "set data.root=" in msg
     write_karpathy(tmp_path / "a", name="coco", n_images=4)
-    msg = _user_error(read_karpathy, tmp_path / "a")
+    msg = user_error(read_karpathy, tmp_path / "a")
     assert "dataset_coco.json, dataset_flickr8k.json" in msg and "data.json=" in msg
-    assert "data.json=" in _user_error(read_karpathy, tmp_path / "a", json_path="nope.json")
+    assert "data.json=" in user_error(read_karpathy, tmp_path / "a", json_path="nope.json")
     (tmp_path / "a" / "bad.json").write_text("{not json")
-    assert "not valid JSON" in _user_error(read_karpathy, tmp_path / "a", json_path="bad.json")
+    assert "not valid JSON" in user_error(read_karpathy, tmp_path / "a", json_path="bad.json")
 
 
 def test_flickr8k_split_files_naming_uncaptioned_or_leaving_images_out(tmp_path):

@@ -8,8 +8,19 @@ import torch
 from suite.errors import UserError
 from tasks.forecast.datamodule import ForecastDataModule
 from tasks.forecast.readers import read_csv_series
-from tasks.forecast.windows import errors, naive, seasonal_naive, split_points, summarise, windows
-from tests.fixtures.series_formats import write_bad_cell_csv, write_series_csv
+from tasks.forecast.windows import (
+    errors,
+    naive,
+    seasonal_naive,
+    split_points,
+    summarise,
+    windows,
+)
+from tests.fixtures.series_formats import (
+    series_datamodule,
+    write_bad_cell_csv,
+    write_series_csv,
+)
 
 VALUES = [112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115.5, 126, 141]
 
@@ -73,18 +84,11 @@ def test_chronological_windows_never_read_the_future():
     assert all(t + 3 <= test_start and i + 10 == t for i, t in w)
 
 
-def _dm(path, **kw):
-    data = {"name": "csv_series", "path": str(path), "column": "Passengers", "date_column": "Month", "season": 3,
-            "window": 6, "horizon": 2, "val_fraction": 0.2, "test_fraction": 0.2, "batch_size": 4, "num_workers": 0}
-    dm = ForecastDataModule({**data, **kw})
-    dm.setup("fit")
-    return dm
-
 
 def test_scaler_is_fitted_on_the_train_part_only(tmp_path):
     train = [float(i % 3) for i in range(60)]
-    a = _dm(write_series_csv(tmp_path / "a.csv", train + [1000.0] * 40))
-    b = _dm(write_series_csv(tmp_path / "b.csv", train + [-5.0] * 40))
+    a = series_datamodule(write_series_csv(tmp_path / "a.csv", train + [1000.0] * 40))
+    b = series_datamodule(write_series_csv(tmp_path / "b.csv", train + [-5.0] * 40))
     t = torch.tensor(train)
     scaler = a.meta.scaler
     assert scaler.mean == pytest.approx(float(t.mean())) and scaler.std == pytest.approx(float(t.std()))
@@ -95,7 +99,7 @@ def test_scaler_is_fitted_on_the_train_part_only(tmp_path):
 
 
 def test_metadata_is_plain_data_that_rebuilds_the_same_windows(tmp_path):
-    a = _dm(write_series_csv(tmp_path / "a.csv", [float(i % 5) + i / 10 for i in range(100)]))
+    a = series_datamodule(write_series_csv(tmp_path / "a.csv", [float(i % 5) + i / 10 for i in range(100)]))
     torch.save(a.metadata().to_dict(), tmp_path / "meta.pt")
     saved = torch.load(tmp_path / "meta.pt", weights_only=True)  # as a checkpoint stores it
     assert (saved["scaler"], saved["window"], saved["horizon"], saved["season"], saved["column"]) == (
@@ -107,7 +111,7 @@ def test_metadata_is_plain_data_that_rebuilds_the_same_windows(tmp_path):
 
 def test_a_batch_holds_scaled_and_raw_windows_named_by_their_first_target_step(tmp_path):
     values = [float(i) for i in range(100)]
-    dm = _dm(write_series_csv(tmp_path / "a.csv", values))
+    dm = series_datamodule(write_series_csv(tmp_path / "a.csv", values))
     batch = next(iter(dm.val_dataloader()))  # val targets start at step 60 (split_points(100, 0.2, 0.2))
     assert batch["x_raw"].shape == (4, 6) and batch["y_raw"].shape == (4, 2)  # original units: the module transforms
     assert batch["ids"] == [60, 61, 62, 63] and batch["size"] == 4
@@ -116,4 +120,4 @@ def test_a_batch_holds_scaled_and_raw_windows_named_by_their_first_target_step(t
 
 def test_too_short_series_is_one_clear_line(tmp_path):
     with pytest.raises(UserError, match=r"too few for data.window=6 \+ data.horizon=2"):
-        _dm(write_series_csv(tmp_path / "s.csv", VALUES[:10]))
+        series_datamodule(write_series_csv(tmp_path / "s.csv", VALUES[:10]))

@@ -10,7 +10,7 @@ from suite.errors import UserError
 from tasks.forecast.datamodule import ForecastDataModule
 from tasks.forecast.transform import CENTERS, SCALES, WindowTransform
 from tasks.forecast.windows import naive, seasonal_naive
-from tests.fixtures.series_formats import write_series_csv
+from tests.fixtures.series_formats import series_datamodule, write_series_csv
 
 SEASON = 4
 
@@ -75,32 +75,25 @@ def test_log_of_a_non_positive_value_is_one_line():
     assert "data.log=false" in str(err.value)
 
 
-def _dm(path, **kw):
-    data = {"name": "csv_series", "path": str(path), "column": "Passengers", "date_column": "Month", "season": 3,
-            "window": 6, "horizon": 2, "val_fraction": 0.2, "test_fraction": 0.2, "batch_size": 4, "num_workers": 0}
-    dm = ForecastDataModule({**data, **kw})
-    dm.setup("fit")
-    return dm
-
 
 def test_a_csv_with_a_non_positive_value_and_data_log_names_file_step_and_date(tmp_path):
     values = [10.0 + i for i in range(40)]
     values[25] = -1.0
     path = write_series_csv(tmp_path / "s.csv", values)
     with pytest.raises(UserError) as err:
-        _dm(path, log=True)
+        series_datamodule(path, log=True)
     msg = str(err.value)
     assert "\n" not in msg and str(path) in msg and "step 26 (1951-02)" in msg and "holds -1" in msg
-    assert _dm(path).meta.log is False  # without the log the same file trains
+    assert series_datamodule(path).meta.log is False  # without the log the same file trains
 
 
 def test_seasonal_diff_needs_a_window_longer_than_a_season_and_unknown_options_are_one_line(tmp_path):
     path = write_series_csv(tmp_path / "s.csv", [10.0 + i for i in range(40)])
     with pytest.raises(UserError, match=r"raise data.window above data.season=6"):
-        _dm(path, seasonal_diff=True, season=6)
+        series_datamodule(path, seasonal_diff=True, season=6)
     with pytest.raises(UserError, match=r"data.center=median is not one of last, mean, train, none"):
-        _dm(path, center="median")
-    dm = _dm(path, log=True, seasonal_diff=True, center="none", scale="window")
+        series_datamodule(path, center="median")
+    dm = series_datamodule(path, log=True, seasonal_diff=True, center="none", scale="window")
     saved = dm.metadata().to_dict()  # the options travel in the checkpoint with the train statistics
     assert (saved["log"], saved["seasonal_diff"], saved["center"], saved["scale"]) == (True, True, "none", "window")
     assert ForecastDataModule(saved["data"], meta=saved).meta.transform() == dm.meta.transform()

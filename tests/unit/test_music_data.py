@@ -6,14 +6,29 @@ import random
 
 import pytest
 
-from suite.errors import UserError
 from tasks.music.datamodule import carve
-from tasks.music.events import (BOS, FIRST_PITCH_ID, NO_EVENT, NOTE_OFF, Piece, fit_range, parse_pitch, skyline,
-                                to_events, to_notes)
+from tasks.music.events import (
+    BOS,
+    FIRST_PITCH_ID,
+    NO_EVENT,
+    NOTE_OFF,
+    Piece,
+    fit_range,
+    parse_pitch,
+    skyline,
+    to_events,
+    to_notes,
+)
 from tasks.music.ngram import NGram
 from tasks.music.predict import abc_text
-from tasks.music.readers import parse_abc_tune, read_abc, read_music21_corpus, split_tunes
+from tasks.music.readers import (
+    parse_abc_tune,
+    read_abc,
+    read_music21_corpus,
+    split_tunes,
+)
 from tasks.music.synthetic import generate_melodies, make_piece
+from tests.errors import user_error
 
 TUNES = """%abc-2.1
 % a Nottingham-style file: many tunes, each from its X: line
@@ -40,13 +55,6 @@ K:D
 """
 
 
-def _user_error(fn, *args, **kw) -> str:
-    with pytest.raises(UserError) as err:
-        fn(*args, **kw)
-    msg = str(err.value)
-    assert "\n" not in msg, msg
-    return msg
-
 
 def test_events_encode_notes_rests_and_holds_and_decode_back():
     notes = [(60, 0, 4), (62, 4, 6), (64, 8, 12)]  # a quarter, an eighth, an eighth rest, a quarter
@@ -71,7 +79,7 @@ def test_pitch_names(name, midi):
 
 
 def test_bad_pitch_name_is_one_line():
-    assert "not a pitch" in _user_error(parse_pitch, "H2") and "C4 E4 G4" in _user_error(parse_pitch, "xyz")
+    assert "not a pitch" in user_error(parse_pitch, "H2") and "C4 E4 G4" in user_error(parse_pitch, "xyz")
 
 
 def test_synthetic_tunes_are_seeded_and_repeat_their_phrases(tmp_path):
@@ -109,7 +117,7 @@ def test_abc_reader_reads_each_tune_and_skips_the_broken_one(tmp_path):
     assert (pieces[0].sharps, pieces[1].sharps, pieces[1].numerator, pieces[1].denominator) == (1, 2, 3, 4)
     assert pieces[1].notes == [(74, 0, 8), (78, 8, 12), (76, 12, 24)]  # chord symbols are not notes
     assert len(skipped) == 1 and skipped[0][0] == "tunes.abc X:2 Broken" and "chord" in skipped[0][1]
-    assert "X:2 Broken" in _user_error(read_abc, path, strict=True)
+    assert "X:2 Broken" in user_error(read_abc, path, strict=True)
 
 
 def test_abc_folder_counts_an_empty_file_and_reports_bad_paths(tmp_path):
@@ -118,9 +126,9 @@ def test_abc_folder_counts_an_empty_file_and_reports_bad_paths(tmp_path):
     (tmp_path / "empty.abc").write_text("")
     pieces, skipped = read_abc(tmp_path)
     assert len(pieces) == 2 and [s[0] for s in skipped] == ["empty.abc", "sub/a.abc X:2 Broken"]
-    assert "does not exist" in _user_error(read_abc, tmp_path / "nope.abc")
+    assert "does not exist" in user_error(read_abc, tmp_path / "nope.abc")
     (tmp_path / "none").mkdir()
-    assert "no .abc files" in _user_error(read_abc, tmp_path / "none")
+    assert "no .abc files" in user_error(read_abc, tmp_path / "none")
 
 
 def test_to_c_and_carving():
@@ -153,7 +161,7 @@ def test_music21_corpus_collections_are_read_and_cached(tmp_path):
     assert (tmp_path / "bach_chorales-1" / "pieces.json").is_file()
     again, _ = read_music21_corpus("bach_chorales", tmp_path, limit=1)  # from the cache
     assert [p.to_dict() for p in again] == [p.to_dict() for p in pieces]
-    assert "use one of bach_chorales" in _user_error(read_music21_corpus, "beatles", tmp_path)
+    assert "use one of bach_chorales" in user_error(read_music21_corpus, "beatles", tmp_path)
 
 
 def test_synthetic_piece_has_a_key_signature_of_its_key():

@@ -8,13 +8,13 @@ import pickle
 import pytest
 import torch
 
-from suite.errors import UserError
 from tasks.music.datamodule import MusicDataModule
 from tasks.music.events import Piece
 from tasks.music.frames import KEYS, LOWEST, Marginal, dense, frames_to_notes, to_frames
 from tasks.music.keys import estimate_sharps, midi_key_sharps
 from tasks.music.midi_folder import read_midi_folder
 from tasks.music.pianoroll_file import read_pianoroll
+from tests.errors import user_error
 
 ROLLS = {  # MIDI pitches, as the Boulanger-Lewandowski files hold them
     "train": [[[60, 64, 67], [60, 64, 67], [], [62, 65, 71]], [[48, 60], [20, 50, 109], [50]]],
@@ -22,13 +22,6 @@ ROLLS = {  # MIDI pitches, as the Boulanger-Lewandowski files hold them
     "test": [[[57, 60, 64], [57, 60, 64], [], []]],  # a closing silence counts as frames
 }
 
-
-def _user_error(fn, *args, **kw) -> str:
-    with pytest.raises(UserError) as err:
-        fn(*args, **kw)
-    msg = str(err.value)
-    assert "\n" not in msg, msg
-    return msg
 
 
 class Payload:
@@ -81,12 +74,12 @@ def test_pianoroll_reader_reads_both_formats_drops_off_keyboard_pitches(tmp_path
 def test_pickle_holding_an_object_is_refused_in_one_line(tmp_path):
     path = tmp_path / "evil.pkl"
     path.write_bytes(pickle.dumps({"train": [[[60]]], "valid": [], "test": [Payload()]}))
-    msg = _user_error(read_pianoroll, path)
+    msg = user_error(read_pianoroll, path)
     assert "refused" in msg and "system" in msg and "JSON" in msg
     (tmp_path / "array.pkl").write_bytes(pickle.dumps({"train": [[[60]]], "test": [[[range(3)]]]}))
-    assert "builtins.range" in _user_error(read_pianoroll, tmp_path / "array.pkl")
+    assert "builtins.range" in user_error(read_pianoroll, tmp_path / "array.pkl")
     (tmp_path / "junk.pkl").write_bytes(b"\x80\x04not a pickle")
-    assert "not a readable pickle" in _user_error(read_pianoroll, tmp_path / "junk.pkl")
+    assert "not a readable pickle" in user_error(read_pianoroll, tmp_path / "junk.pkl")
 
 
 def test_pianoroll_malformed_pieces_are_skipped_and_counted_or_fatal(tmp_path):
@@ -94,10 +87,10 @@ def test_pianoroll_malformed_pieces_are_skipped_and_counted_or_fatal(tmp_path):
     path.write_text(json.dumps({"train": [[[60]], [["C4"]], []], "valid": [[[62]]], "test": [[[64]]]}))
     splits, skipped, _ = read_pianoroll(path)
     assert len(splits["train"]) == 1 and [s[0] for s in skipped] == ["train[1]", "train[2]"]
-    assert "train[1]" in _user_error(read_pianoroll, path, strict=True)
+    assert "train[1]" in user_error(read_pianoroll, path, strict=True)
     (tmp_path / "list.json").write_text("[1, 2]")
-    assert "train/valid/test" in _user_error(read_pianoroll, tmp_path / "list.json")
-    assert "does not exist" in _user_error(read_pianoroll, tmp_path / "gone.json")
+    assert "train/valid/test" in user_error(read_pianoroll, tmp_path / "list.json")
+    assert "does not exist" in user_error(read_pianoroll, tmp_path / "gone.json")
 
 
 def _write_midi(path, melody, tempo=90.0, key=None, metre=(4, 4)):
@@ -127,10 +120,10 @@ def test_midi_folder_reads_the_grid_and_skips_corrupt_files(tmp_path):
     assert pieces["fast"].notes == [(60, 0, 4), (62, 4, 8), (64, 8, 12)]
     assert (pieces["d_major"].sharps, pieces["d_major"].numerator, pieces["fast"].sharps) == (2, 3, None)
     assert sorted(s[0] for s in skipped) == ["corrupt.mid", "empty.mid"]
-    assert "corrupt.mid" in _user_error(read_midi_folder, tmp_path / "set", strict=True)
+    assert "corrupt.mid" in user_error(read_midi_folder, tmp_path / "set", strict=True)
     by_track = dict(read_midi_folder(tmp_path / "set", track="bass")[1])
     assert "no track named like 'bass'" in by_track["fast.MIDI"] and len(read_midi_folder(tmp_path / "set", track="melo")[0]["all"]) == 2
-    assert "not a folder" in _user_error(read_midi_folder, tmp_path / "nope")
+    assert "not a folder" in user_error(read_midi_folder, tmp_path / "nope")
 
 
 def test_midi_folder_keeps_split_folders_and_the_datamodule_carves_val(tmp_path):

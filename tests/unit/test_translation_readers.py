@@ -7,19 +7,13 @@ import pytest
 
 from suite.errors import UserError
 from tasks.translation.readers import Pair, PairSplits, read_parallel, read_tsv_pairs
+from tests.errors import user_error
 from tests.fixtures.translation_formats import write_parallel, write_tsv_pairs
 
 
 def _pairs(pairs: list[Pair]) -> list[tuple[str, str]]:
     return [(p.src, p.tgt) for p in pairs]
 
-
-def _user_error(fn, *args, **kw) -> str:
-    with pytest.raises(UserError) as err:
-        fn(*args, **kw)
-    msg = str(err.value)
-    assert "\n" not in msg and ": " in msg, msg
-    return msg
 
 
 def _sources(split: list[Pair]) -> set[str]:
@@ -93,11 +87,11 @@ def test_parallel_empty_lines_skipped_and_counted(tmp_path):
 
 def test_parallel_mismatched_line_counts(tmp_path):
     write_parallel(tmp_path, n=(20, 5, 5), mismatch=True)
-    msg = _user_error(read_parallel, tmp_path, "en", "de")
+    msg = user_error(read_parallel, tmp_path, "en", "de")
     assert msg == ("train.en has 20 lines but train.de has 19: the files must be line-aligned"
                    " (one sentence per line)")
     write_parallel(tmp_path / "gz", n=(20, 5, 5), mismatch=True, gz=True)
-    assert _user_error(read_parallel, tmp_path / "gz", "en", "de").startswith(
+    assert user_error(read_parallel, tmp_path / "gz", "en", "de").startswith(
         "train.en.gz has 20 lines but train.de.gz has 19:")
 
 
@@ -105,20 +99,20 @@ def test_parallel_missing_language_lists_found_ones(tmp_path):
     write_parallel(tmp_path, src="en", tgt="de")
     (tmp_path / "train.cs.gz").write_bytes(gzip.compress(b"x\n"))
     (tmp_path / "train.lc.norm.tok.en").write_text("x\n")  # not a language suffix
-    msg = _user_error(read_parallel, tmp_path, "en", "fr")
+    msg = user_error(read_parallel, tmp_path, "en", "fr")
     assert msg == f"no train.fr in '{tmp_path}': languages found: cs, de, en; set data.tgt= to one of them"
-    msg = _user_error(read_parallel, tmp_path, "fr", "es")
+    msg = user_error(read_parallel, tmp_path, "fr", "es")
     assert "no train.fr or train.es" in msg and "set data.src= and data.tgt= to two of them" in msg
-    assert "data.src is not set" in _user_error(read_parallel, tmp_path, None, "de")
-    assert "both 'en'" in _user_error(read_parallel, tmp_path, "en", "en")
+    assert "data.src is not set" in user_error(read_parallel, tmp_path, None, "de")
+    assert "both 'en'" in user_error(read_parallel, tmp_path, "en", "en")
 
 
 def test_parallel_missing_root_or_train_files(tmp_path):
-    assert "data.root is not set" in _user_error(read_parallel, None, "en", "de")
-    msg = _user_error(read_parallel, tmp_path / "nope", "en", "de")
+    assert "data.root is not set" in user_error(read_parallel, None, "en", "de")
+    msg = user_error(read_parallel, tmp_path / "nope", "en", "de")
     assert "does not exist" in msg and "set data.root=" in msg
     write_parallel(tmp_path, prefixes=("training", "val", "test"))
-    msg = _user_error(read_parallel, tmp_path, "en", "de")
+    msg = user_error(read_parallel, tmp_path, "en", "de")
     assert f"no train.en and train.de (or .gz) in '{tmp_path}'" in msg
     assert "files ending in .en there: test, training, val" in msg and "data.train_prefix=" in msg
 
@@ -126,7 +120,7 @@ def test_parallel_missing_root_or_train_files(tmp_path):
 def test_parallel_zero_usable_pairs(tmp_path):
     (tmp_path / "train.en").write_text("\n  \nHello\n")
     (tmp_path / "train.de").write_text("Hallo\n\n\n")
-    msg = _user_error(read_parallel, tmp_path, "en", "de")
+    msg = user_error(read_parallel, tmp_path, "en", "de")
     assert "no usable sentence pairs in train.en/train.de" in msg and "3 lines" in msg
 
 
@@ -151,21 +145,21 @@ def test_parallel_bad_utf8_names_file_and_line(tmp_path, gz):
     lines[6] = b"Der Stra\xdfe"  # latin-1 sharp s on line 7
     data = b"\n".join(lines) + b"\n"
     path.write_bytes(gzip.compress(data) if gz else data)
-    msg = _user_error(read_parallel, tmp_path, "en", "de")
+    msg = user_error(read_parallel, tmp_path, "en", "de")
     assert msg.startswith(f"'{path}' line 7 is not UTF-8 (invalid continuation byte): convert the file to UTF-8")
 
 
 def test_parallel_corrupt_gzip(tmp_path):
     w = write_parallel(tmp_path, gz=True)
     w.files["train"][0].write_bytes(w.files["train"][0].read_bytes()[:20])
-    assert "is not a readable gz archive" in _user_error(read_parallel, tmp_path, "en", "de")
+    assert "is not a readable gz archive" in user_error(read_parallel, tmp_path, "en", "de")
 
 
 def test_fractions_checked(tmp_path):
     write_parallel(tmp_path)
-    assert "data.val_fraction=1.5" in _user_error(read_parallel, tmp_path, "en", "de", val_fraction=1.5)
+    assert "data.val_fraction=1.5" in user_error(read_parallel, tmp_path, "en", "de", val_fraction=1.5)
     path = write_tsv_pairs(tmp_path / "p.tsv").path
-    assert "must be below 1" in _user_error(read_tsv_pairs, path, val_fraction=0.5, test_fraction=0.5)
+    assert "must be below 1" in user_error(read_tsv_pairs, path, val_fraction=0.5, test_fraction=0.5)
 
 
 # ------------------------------------------------------------------------- TSV pairs
@@ -234,19 +228,19 @@ def test_tsv_tatoeba_ids_layout(tmp_path):
 def test_tsv_bad_utf8_names_file_and_line(tmp_path):
     path = tmp_path / "p.tsv"
     path.write_bytes(b"Hi.\tSalut.\nCaf\xe9.\tCaf\xe9.\n")
-    msg = _user_error(read_tsv_pairs, path)
+    msg = user_error(read_tsv_pairs, path)
     assert msg.startswith(f"'{path}' line 2 is not UTF-8")
 
 
 def test_tsv_user_errors(tmp_path):
-    assert "data.path is not set" in _user_error(read_tsv_pairs, "")
-    assert "does not exist" in _user_error(read_tsv_pairs, tmp_path / "nope.tsv")
+    assert "data.path is not set" in user_error(read_tsv_pairs, "")
+    assert "does not exist" in user_error(read_tsv_pairs, tmp_path / "nope.tsv")
     (tmp_path / "fra.txt").write_text("Go.\tVa !\n")
-    assert "is a folder: set data.path=<the file inside it>, e.g. fra.txt" in _user_error(read_tsv_pairs, tmp_path)
+    assert "is a folder: set data.path=<the file inside it>, e.g. fra.txt" in user_error(read_tsv_pairs, tmp_path)
     (tmp_path / "fra-eng.zip").write_bytes(b"PK\x03\x04")
-    assert "unzip it" in _user_error(read_tsv_pairs, tmp_path / "fra-eng.zip")
+    assert "unzip it" in user_error(read_tsv_pairs, tmp_path / "fra-eng.zip")
     (tmp_path / "c.csv").write_text("Go.,Va !\nHi.,Salut !\n")
-    msg = _user_error(read_tsv_pairs, tmp_path / "c.csv")
+    msg = user_error(read_tsv_pairs, tmp_path / "c.csv")
     assert "no usable pairs" in msg and "none of its 2 lines" in msg
 
 
