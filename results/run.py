@@ -7,6 +7,8 @@ What a task runs is declared beside it, in `tasks/<task>/results.yaml`:
         overrides: []                       # suite-train overrides after task=<task>
         keys: [test/acc, test/acc_kmer]     # metrics.json keys shown in the README tables
         requires: dna/promoters/train.csv   # optional: a file under ../shared/data; skipped when absent
+        group: promoters                    # optional: shown in <!-- results:<task>/<group> --> instead
+        curve: [val/acc]                    # optional: the rows of <!-- results:<task>/<run>/curve -->
 
 `{shared}` in an override is replaced by the shared-data folder. Every run is a real `suite-train`
 subprocess (seed 42, CSV logger, one run dir per run under results/_runs/, which is not committed),
