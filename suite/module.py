@@ -54,13 +54,13 @@ class SuiteModule(pl.LightningModule):
     def configure_optimizers(self):
         cfg = self.hparams["model"]
         optimizer = instantiate(cfg["optimizer"])(params=[p for p in self.parameters() if p.requires_grad])
-        if not cfg.get("scheduler"):
-            return optimizer
         if self.lr_progress is not None:  # budget=: warm-up, then cosine to zero when the budget ends
-            warmup = float(cfg["scheduler"].get("pct_start", 0.05))
+            warmup = float((cfg.get("scheduler") or {}).get("pct_start", 0.05))  # a model without a schedule too
             progress = self.lr_progress
             scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(progress(step), warmup))
             return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        if not cfg.get("scheduler"):
+            return optimizer
         # a schedule shorter than 100 steps makes OneCycleLR's warm-up zero steps long (division by
         # zero); debug-sized runs just stop early in a longer schedule
         total = max(int(self.trainer.estimated_stepping_batches), 100)

@@ -124,3 +124,4 @@ def test_an_experiment_that_sizes_its_epochs_keeps_them(experiment, tmp_path):
     cfg = compose_train(tmp_path, [f"experiment={experiment}"])
     if "max_epochs:" in text and not cfg.get("budget"):
         assert cfg.task.min_steps is None, f"experiment={experiment} sets max_epochs but not task.min_steps: null"
+
