@@ -50,9 +50,9 @@ def tasks_with_plans() -> list[str]:
 
 def provenance() -> dict:
     """Commit, uncommitted changes to the code a training run executes, date, machine, torch, load average."""
-    from benchmarks.common import provenance as code_provenance
+    from benchmarks.common import DOCS, provenance as code_provenance
 
-    return code_provenance(("suite", "tasks", "conf"))
+    return code_provenance(("suite", "tasks", "conf", DOCS))
 
 
 def command(task: str, run: dict, run_dir: Path, threads: int | None) -> list[str]:
