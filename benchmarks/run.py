@@ -3,10 +3,10 @@ results merged into benchmarks/results.{json,md}.
 
 Each task first trains its default recipe briefly (1 epoch; speech 4) into benchmarks/_work/ (kept:
 a second call only measures), then measures on those weights; benchmarks.lstm_sizes adds the fused
-LSTM's speed against layer size. On 2 CPU cores the first four tasks took 5 min 31 s from empty data
-caches (lstm_sizes adds about 20 s); dna, music, summarization and dialogue were added after that
-timing. `--epochs 0` trains each recipe in full (about 25 minutes more for the first four) and adds
-the quality-against-minutes curves; `--trainer gpu` measures bf16-mixed on a GPU.
+LSTM's speed against layer size. On the idle 2-core CPU all eight tasks and lstm_sizes took about
+11 minutes (2026-11-26, each task's seconds are printed as it ends). `--epochs 0` trains each recipe
+in full first and adds the quality-against-minutes curves (`make results` records them for every
+task too); `--trainer gpu` measures bf16-mixed on a GPU.
 """
 from __future__ import annotations
 
