@@ -98,13 +98,25 @@ class SummarizationModule(SuiteModule):
                 out.append(self.vocab.itos[i])
         return out
 
+    def replay(self, hyps: Hypotheses, start) -> tuple[torch.Tensor, torch.Tensor]:
+        """The decoder re-run teacher-forced on the outputs: per output token, the attention over the
+        document (B, T, S) and p_gen (B, T) (1 without copy); the search keeps neither p_gen nor both."""
+        tokens_in = torch.cat([hyps.tokens.new_full((hyps.tokens.size(0), 1), self.vocab.bos), hyps.tokens[:, :-1]], 1)
+        _, alphas, p_gen, _ = self.decoder(tokens_in, *start)  # (B, T, S), (B, T)
+        return alphas, p_gen
+
+    def summarize_explained(self, batch: dict, beam_size: int | None = None):
+        """summarize() plus replay()'s attention (B, T, S) and p_gen (B, T) of each output token."""
+        start = self._start(batch)
+        hyps = self.summarize(batch, beam_size, start=start)
+        return (hyps, *self.replay(hyps, start))
+
     def copy_probability(self, hyps: Hypotheses, start) -> torch.Tensor:
         """(B,) mean 1 - p_gen over each output's tokens, re-run teacher-forced on the output."""
         if not self.decoder.copy:
             return torch.zeros(hyps.tokens.size(0))
-        tokens_in = torch.cat([hyps.tokens.new_full((hyps.tokens.size(0), 1), self.vocab.bos), hyps.tokens[:, :-1]], 1)
-        _, _, p_gen, _ = self.decoder(tokens_in, *start)  # (B, T)
-        steps = torch.arange(tokens_in.size(1), device=p_gen.device).unsqueeze(0) < hyps.lengths.unsqueeze(1)  # (B, T)
+        _, p_gen = self.replay(hyps, start)  # (B, T)
+        steps = torch.arange(p_gen.size(1), device=p_gen.device).unsqueeze(0) < hyps.lengths.unsqueeze(1)  # (B, T)
         return ((1 - p_gen) * steps).sum(1) / steps.sum(1).clamp_min(1)
 
     # --- training ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import torch
 from omegaconf import DictConfig
 
 from suite.errors import UserError
+from tasks.summarization.attention_plot import save_summary_heatmap, summary_heatmap
 from tasks.summarization.datamodule import TOKENIZER, collate, encode_document
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,18 @@ def documents(spec: str, key: str) -> list[str]:
     return lines
 
 
+def attention_image(module, doc: str, cap: int, oovs: list[str], ids: list[int], alphas: torch.Tensor,
+                    p_gen: torch.Tensor):
+    """The heatmap of one output: ids (T,) up to and with EOS, alphas (T, S), p_gen (T,)."""
+    doc_tokens = TOKENIZER.tokenize(doc)[:cap]  # the words the model read (S of them)
+    words = [(module.words([i], oovs) or ["</s>"])[0] for i in ids]  # EOS -> </s>: its attention is shown too
+    oov = [i >= len(module.vocab) for i in ids]  # an id past the vocabulary: a copied document word
+    return summary_heatmap(doc_tokens, words, oov, alphas[:, :len(doc_tokens)], p_gen, module.decoder.copy)
+
+
 def predict(module, cfg: DictConfig) -> list[dict]:
-    """One result per document: {"input", "text", "copied"} (copied: the OOV words taken from the input)."""
+    """One result per document: {"input", "text", "copied"} (copied: the OOV words taken from the input),
+    + "attention" (a PNG in out_dir) with save_attention=true."""
     data = module.meta.data
     docs = documents(cfg.input, data.get("document_key") or "document")
     cap, vocab = int(data["max_doc_len"]), module.vocab
@@ -67,9 +78,19 @@ def predict(module, cfg: DictConfig) -> list[dict]:
                             start + k + 1, cap, cap)
         batch = collate(items, vocab)
         with torch.no_grad():
-            hyps = module.summarize(batch, beam_size=cfg.beam_size)
+            if cfg.save_attention:
+                hyps, alphas, p_gen = module.summarize_explained(batch, beam_size=cfg.beam_size)  # (B, T, S), (B, T)
+            else:
+                hyps = module.summarize(batch, beam_size=cfg.beam_size)
         for k, (doc, item) in enumerate(zip(chunk, items)):
             words = module.words(hyps.tokens[k].tolist(), item["oovs"])
-            results.append({"input": doc, "text": TOKENIZER.detokenize(words),
-                            "copied": [w for w in words if w in item["oovs"]]})
+            result = {"input": doc, "text": TOKENIZER.detokenize(words),
+                      "copied": [w for w in words if w in item["oovs"]]}
+            if cfg.save_attention:
+                n = int(hyps.lengths[k])  # output tokens with EOS
+                image = attention_image(module, doc, cap, item["oovs"], hyps.tokens[k, :n].tolist(),
+                                        alphas[k, :n].cpu(), p_gen[k, :n].cpu())
+                path = Path(str(cfg.out_dir)) / f"attention_{start + k:04d}.png"
+                result["attention"] = str(save_summary_heatmap(image, path))
+            results.append(result)
     return results

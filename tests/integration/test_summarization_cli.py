@@ -5,12 +5,15 @@ are cut with a warning), and bad input ends in one clear line."""
 import json
 import logging
 
+import numpy as np
 import pytest
 import torch
 from omegaconf import OmegaConf
+from PIL import Image
 
 from suite.engine import predict, train
 from suite.errors import UserError
+from tasks.summarization.attention_plot import attended_window
 from tests.conftest import compose_train
 from tests.fixtures.summarization_formats import write_article_title, write_csv, write_jsonl
 from tests.integration.cli import error_line, run
@@ -88,6 +91,36 @@ def test_predict_text_file_and_jsonl_copy_unseen_names(learned, tmp_path, caplog
     with caplog.at_level(logging.WARNING):
         long_rows = predict(_predict_cfg(ckpt, " ".join([doc] * 10)))  # 200 tokens, data.max_doc_len=80
     assert len(long_rows) == 1 and "more than data.max_doc_len=80 tokens: summarising its first 80" in caplog.text
+
+
+def _shaded(path) -> int:
+    """Pixels of the heatmap's blue shades (neither white nor grey text): 0 for a blank image."""
+    with Image.open(path) as img:
+        rgb = np.asarray(img.convert("RGB"), dtype=int)  # (H, W, 3)
+    return int((rgb[..., 2] - rgb[..., 0] > 30).sum())
+
+
+def test_predict_saves_one_attention_png_per_document(learned, tmp_path):
+    ckpt = learned[0] / "checkpoints" / "last.ckpt"
+    doc = "On Monday , Quonzel Holdings sold 9321 delivery vans in Leeds . The shares rose in early trading ."
+    # the second document (76 words) is wider than the heatmap's 60 columns: its most attended window is drawn
+    (tmp_path / "docs.txt").write_text(f"{doc}\n{' '.join([doc.replace('Quonzel', 'Vetrix')] * 4)}\n", encoding="utf-8")
+    rows = [json.loads(line) for line in run(
+        "suite-predict", f"ckpt_path={ckpt}", f"input={tmp_path / 'docs.txt'}", "output=json",
+        "save_attention=true", f"out_dir={tmp_path / 'att'}").stdout.strip().splitlines()]
+    pngs = sorted((tmp_path / "att").glob("*.png"))
+    assert len(rows) == 2 and [r["attention"] for r in rows] == [str(p) for p in pngs]
+    assert all(_shaded(p) > 100 for p in pngs), [_shaded(p) for p in pngs]
+    assert predict(_predict_cfg(ckpt, doc, out_dir=str(tmp_path / "off")))[0].keys() == {"input", "text", "copied"}
+    assert not (tmp_path / "off").exists()  # save_attention defaults to false: nothing written
+
+
+def test_attended_window_holds_the_most_attention():
+    alphas = torch.full((3, 100), 0.001)  # (T, S)
+    alphas[:, 70:76] = 0.2
+    first, last = attended_window(alphas, width=20)
+    assert last - first == 20 and first <= 70 and last >= 76
+    assert attended_window(alphas[:, :15], width=20) == (0, 15)  # a short document is drawn whole
 
 
 def test_bad_predict_input_is_one_clear_line(learned, tmp_path):
