@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> None:
         for task in args.task or tasks_with_plans():
             runs = [r for r in plan(task) if not args.run or r["name"] in args.run]
             path = RESULTS / f"{task}.json"
-            old = json.loads(path.read_text()) if path.is_file() else {}
-            record = {"task": task, **provenance(), "runs": dict(old.get("runs", {}))}
             for run in runs:
-                record["runs"][run["name"]] = {**train(task, run, args.threads), "provenance": provenance()}
+                result = {**train(task, run, args.threads), "provenance": provenance()}
+                # read the file again: another `make results` may have written other runs meanwhile
+                old = json.loads(path.read_text()) if path.is_file() else {}
+                record = {"task": task, **provenance(), "runs": {**old.get("runs", {}), run["name"]: result}}
                 order = [r["name"] for r in plan(task)]  # runs no longer declared are dropped
                 record["runs"] = {name: record["runs"][name] for name in order if name in record["runs"]}
                 path.write_text(json.dumps(record, indent=1) + "\n")  # after each run: a stopped batch keeps what it did
