@@ -110,7 +110,11 @@ def main(argv: list[str] | None = None) -> None:
             runs = [r for r in plan(task) if not args.run or r["name"] in args.run]
             path = RESULTS / f"{task}.json"
             for run in runs:
-                result = {**train(task, run, args.threads), "provenance": provenance()}
+                result = train(task, run, args.threads)
+                measured = provenance()  # after the run: the load average it ran under
+                if args.threads:  # the run's own thread count, not this parent process's
+                    measured["torch_threads"] = args.threads
+                result["provenance"] = measured
                 # read the file again: another `make results` may have written other runs meanwhile
                 old = json.loads(path.read_text()) if path.is_file() else {}
                 record = {"task": task, **provenance(), "runs": {**old.get("runs", {}), run["name"]: result}}
