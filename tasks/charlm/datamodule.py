@@ -16,6 +16,7 @@ from suite.data.datamodule import SuiteDataModule
 from suite.data.loader_options import loader_kwargs
 from suite.data.splits import Splits
 from suite.errors import UserError
+from tasks.charlm.compression import xz_bits_per_char
 from tasks.charlm.corpus import build_stdlib_corpus
 from tasks.charlm.meta import CharLMMeta
 from tasks.charlm.readers import read_text_file
@@ -36,6 +37,7 @@ def text_path(data: dict) -> Path:
 class CharLMDataModule(SuiteDataModule):
     meta_type = CharLMMeta
     item_kind = "characters"
+    bpc_xz: float | None = None  # the compressor baseline of the val text, once read
 
     def generate(self) -> None:
         if self.data["name"] == "python_stdlib":  # rank 0 builds the corpus; the other ranks find it cached
@@ -54,6 +56,8 @@ class CharLMDataModule(SuiteDataModule):
                         "data.max_chars to read more; memory grows by 8 bytes a character)", Path(path).name,
                         max_chars, max_chars)
         cut = int(len(text) * (1 - d["val_fraction"]))
+        if d.get("compressor_baseline"):  # a few seconds a MB: beside val/bpc as val/bpc_xz (compression.py)
+            self.bpc_xz = xz_bits_per_char(text[:cut], text[cut:])
         # no test split: the contract is first 90% train, last 10% val
         return Splits(train=text[:cut], val=text[cut:], notes=[f"charlm text: {Path(path).name}"])
 
@@ -76,5 +80,6 @@ class CharLMDataModule(SuiteDataModule):
         ids = self.items[split]
         n = min(int(self.data["batch_size"]), max(1, (ids.numel() - 1) // (2 * size)))  # short val texts: fewer streams
         x, y = make_streams(ids, n, rank, size)  # (B, L) each
-        return DataLoader(StreamBatches(x, y, int(self.data["bptt"])), batch_size=None, shuffle=False,
+        extra = {"bpc_xz": self.bpc_xz} if split == "val" and self.bpc_xz is not None else None
+        return DataLoader(StreamBatches(x, y, int(self.data["bptt"]), extra), batch_size=None, shuffle=False,
                           **loader_kwargs(self.data))

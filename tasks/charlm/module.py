@@ -74,16 +74,21 @@ class CharLMModule(SuiteModule):
         nats = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="sum")
         nats, unigram_bits = torch.stack([nats.double(), -self.unigram[y].double().sum()]).tolist()  # one sync
         row = {"nats": nats, "unigram_bits": unigram_bits, "chars": y.numel()}
+        if "bpc_xz" in batch:
+            row["bpc_xz"] = float(batch["bpc_xz"])  # the same on every rank: `score` takes one
         if batch["first"] and self.collecting_examples(stage):
             row["sample"] = self.sample("def ", 200, temperature=0.8)
         return None, [row]  # the loss is a sum over characters, not a mean of batch means: `score` gives it
 
     def score(self, rows: list[dict], stage: str) -> dict[str, float]:
-        """loss (nats a character), bpc, and bpc_unigram: the bits of the training unigram baseline."""
+        """loss (nats a character), bpc, bpc_unigram (the training unigram baseline) and, when the
+        data computed it, bpc_xz (the compressor baseline: xz having read the training text)."""
         n = sum(r["chars"] for r in rows)
         nats = sum(r["nats"] for r in rows)
-        return {"loss": nats / n, "bpc": nats / n / math.log(2),
-                "bpc_unigram": sum(r["unigram_bits"] for r in rows) / n}
+        scores = {"loss": nats / n, "bpc": nats / n / math.log(2),
+                  "bpc_unigram": sum(r["unigram_bits"] for r in rows) / n}
+        xz = [r["bpc_xz"] for r in rows if "bpc_xz" in r]
+        return {**scores, "bpc_xz": xz[0]} if xz else scores
 
     def example(self, row: dict) -> dict | None:
         return {"sample": row["sample"]} if "sample" in row else None

@@ -35,8 +35,9 @@ def make_streams(ids: torch.Tensor, n_streams: int, rank: int = 0,
 class StreamBatches(Dataset):
     """Item i is batch i (already (B, bptt)): load with batch_size=None and no shuffling."""
 
-    def __init__(self, inputs: torch.Tensor, targets: torch.Tensor, bptt: int):
+    def __init__(self, inputs: torch.Tensor, targets: torch.Tensor, bptt: int, first_extra: dict | None = None):
         self.x, self.y, self.bptt = inputs, targets, bptt
+        self.first_extra = first_extra or {}  # per-pass figures (a baseline) that ride on batch 0
 
     def __len__(self) -> int:
         return -(-self.x.size(1) // self.bptt)  # the last chunk may be shorter
@@ -45,4 +46,5 @@ class StreamBatches(Dataset):
         if not 0 <= i < len(self):
             raise IndexError(i)
         cut = slice(i * self.bptt, (i + 1) * self.bptt)
-        return {"x": self.x[:, cut], "y": self.y[:, cut], "first": i == 0}  # (B, T), (B, T)
+        batch = {"x": self.x[:, cut], "y": self.y[:, cut], "first": i == 0}  # (B, T), (B, T)
+        return {**batch, **self.first_extra} if i == 0 else batch

@@ -1,11 +1,13 @@
 """Charlm: the text_file reader on fixtures, stream order for stateful BPTT (also per DDP rank),
 the carried state, and bits per character."""
 import math
+import random
 
 import pytest
 import torch
 
 from suite.errors import UserError
+from tasks.charlm.compression import xz_bits_per_char
 from tasks.charlm.datamodule import CharLMDataModule
 from tasks.charlm.meta import CharLMMeta
 from tasks.charlm.module import CharLMModule, bits_per_char, unigram_log2probs
@@ -165,3 +167,28 @@ def test_meta_characters_counts_and_unknowns():
     assert meta.chars[1:] == ["a", "b", "c"] and meta.counts == [0, 2, 1, 1]
     assert meta.encode("cz").tolist() == [3, 0]  # unseen -> id 0
     assert CharLMMeta.from_dict(meta.to_dict()) == meta  # plain data in the checkpoint
+
+
+def test_the_compressor_baseline_pays_little_for_text_it_has_read_and_about_8_bits_for_noise():
+    rng = random.Random(0)
+    train = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(20000))
+    seen = xz_bits_per_char(train, train[5000:7000])  # a passage of the training text: LZMA copies it
+    noise = xz_bits_per_char(train, "".join(chr(rng.randrange(32, 127)) for _ in range(2000)))  # 95 letters
+    assert seen < 0.5 and 6 < noise < 8.5  # log2(95) = 6.6 bits, plus LZMA's literal overhead
+    assert xz_bits_per_char(train, "") is None
+
+
+def test_val_reports_the_compressor_baseline_once_and_only_when_asked(tmp_path):
+    text = "the cat sat on the mat. " * 60
+    for asked in (True, False):
+        (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+        dm = CharLMDataModule({"name": "text_file", "path": str(tmp_path / "t.txt"), "val_fraction": 0.1,
+                               "batch_size": 2, "bptt": 10, "num_workers": 0, "compressor_baseline": asked})
+        dm.setup("fit")
+        m = _module(dm.meta)
+        rows = [row for b in dm.val_dataloader() for row in m.eval_batch(b, "val")[1]]
+        scored = m.score(rows, "val")
+        assert ("bpc_xz" in scored) is asked
+        if asked:  # the val text repeats the training text: xz copies it for well under a bit a character
+            assert sum("bpc_xz" in r for r in rows) == 1 and 0 <= scored["bpc_xz"] < 1
+        assert not any("bpc_xz" in b for b in dm.train_dataloader())
