@@ -7,7 +7,7 @@ import torch
 from tests.conftest import TINY_TRANSLATION
 from tests.integration.cli import kill_after_first_checkpoint, run
 
-BUDGET = 24  # seconds: a few tiny epochs, long enough to kill the run in the middle
+BUDGET = 16  # seconds: a few tiny epochs (1-2 s each), long enough to kill the run in the middle
 
 
 def _timer_seconds(ckpt) -> float:
