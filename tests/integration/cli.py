@@ -1,19 +1,77 @@
-"""Run the console scripts the way a user does, in a subprocess."""
+"""Run the console scripts the way a user does, each in a process of its own.
+
+A fresh interpreter pays ~8 s importing torch and Lightning (Lightning imports torchmetrics, which
+imports torchvision, torchaudio, scipy.signal and matplotlib), and the CLI tests start ~100 of
+them. So `run` forks each one from a fork server that imported those once (multiprocessing's
+forkserver with preloaded modules): the child is still a new process with its own exit code,
+stdout/stderr, working directory, environment and sys.argv, and it never inherits a used thread
+pool (the server computes nothing). SUITE_TEST_SUBPROCESS=1 runs real `subprocess`es instead.
+"""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+# what the console scripts import before they parse their arguments
+PRELOAD = ["torch", "pytorch_lightning", "hydra", "omegaconf", "suite.engine", "suite.predict", "suite.evaluate"]
+_SERVER: multiprocessing.context.BaseContext | None = None
+
+
+def _forkserver():
+    global _SERVER
+    if _SERVER is None:
+        _SERVER = multiprocessing.get_context("forkserver")
+        _SERVER.set_forkserver_preload(PRELOAD)
+    return _SERVER
+
+
+def _console_script(script: str, args: list[str], cwd: str, env: dict, out: str, err: str) -> None:
+    """In the forked child: become `script args` in `cwd` with `env`, stdout/stderr into files."""
+    import io
+    from importlib.metadata import entry_points
+
+    for fd, path in ((1, out), (2, err)):
+        os.dup2(os.open(path, os.O_WRONLY | os.O_TRUNC), fd)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = [str(BIN / script), *args]
+    (entry,) = entry_points(group="console_scripts", name=script)
+    entry.load()()
+
+
+def _forked(cmd: list[str], cwd, env: dict, timeout: int) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        for path in (out, err):
+            open(path, "w").close()
+        child = _forkserver().Process(target=_console_script,
+                                      args=(Path(cmd[0]).name, cmd[1:], str(cwd or os.getcwd()), env, out, err))
+        child.start()
+        child.join(timeout)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            raise subprocess.TimeoutExpired(cmd, timeout)
+        read = lambda path: Path(path).read_text(encoding="utf-8", errors="replace")  # noqa: E731
+        return subprocess.CompletedProcess(cmd, child.exitcode, read(out), read(err))
 
 
 def run(script: str, *args: str, cwd=None, timeout: int = 300, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, HYDRA_FULL_ERROR="0")  # as a user's shell would have it
     env.pop("HYDRA_FULL_ERROR")
-    proc = subprocess.run([str(BIN / script), *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    cmd = [str(BIN / script), *map(str, args)]
+    if os.environ.get("SUITE_TEST_SUBPROCESS") == "1":
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    else:
+        proc = _forked(cmd, cwd, env, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{script} {' '.join(map(str, args))} failed ({proc.returncode}):\n"
                              f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
