@@ -8,14 +8,13 @@ from pathlib import Path
 import torch
 from pytorch_lightning.plugins.io import TorchCheckpointIO
 
+from suite.config import checkpoint_file
 from suite.errors import UserError
 
 
 def read_checkpoint(path) -> dict:
     """The checkpoint dict; refuses files that would need to unpickle arbitrary objects."""
-    path = Path(str(path)).expanduser()
-    if not path.is_file():
-        raise UserError(f"checkpoint '{path}' not found: pass ckpt_path=<run dir>/checkpoints/last.ckpt")
+    path = checkpoint_file(path)
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:

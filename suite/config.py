@@ -63,6 +63,20 @@ def check_consistency(cfg: DictConfig) -> None:
     check_types(cfg, CONF_DIR)
 
 
+def checkpoint_file(ckpt_path) -> Path:
+    """The checkpoint's path, checked before torch loads (suite-eval and suite-predict call this
+    first): a mistyped path is one line at once, not after seconds of imports."""
+    path = Path(str(ckpt_path)).expanduser()
+    if not path.is_file():
+        raise UserError(f"checkpoint '{path}' not found: pass ckpt_path=<run dir>/checkpoints/last.ckpt")
+    return path
+
+
+def check_checkpoint_given(cfg: DictConfig) -> None:
+    if "ckpt_path" in cfg and not OmegaConf.is_missing(cfg, "ckpt_path") and cfg.ckpt_path is not None:
+        checkpoint_file(cfg.ckpt_path)
+
+
 def predict_keys() -> set[str]:
     """The options suite-predict has for every task (conf/predict.yaml)."""
     return set(OmegaConf.load(CONF_DIR / "predict.yaml").keys())

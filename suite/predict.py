@@ -6,11 +6,12 @@ import hydra
 from omegaconf import DictConfig
 
 from suite.cli import guarded, run_cli
-from suite.config import CONF_DIR, predict_keys
+from suite.config import CONF_DIR, check_checkpoint_given, predict_keys
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="predict", version_base="1.3")
 def _main(cfg: DictConfig) -> None:
+    guarded(lambda: check_checkpoint_given(cfg))  # a missing file: one line before torch and Lightning load
     from suite.engine import predict
 
     for result in guarded(lambda: predict(cfg)):
