@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
                 result["provenance"] = measured
                 # read the file again: another `make results` may have written other runs meanwhile
                 old = json.loads(path.read_text()) if path.is_file() else {}
-                record = {"task": task, **provenance(), "runs": {**old.get("runs", {}), run["name"]: result}}
+                record = {"task": task, **measured, "runs": {**old.get("runs", {}), run["name"]: result}}
                 order = [r["name"] for r in plan(task)]  # runs no longer declared are dropped
                 record["runs"] = {name: record["runs"][name] for name in order if name in record["runs"]}
                 path.write_text(json.dumps(record, indent=1) + "\n")  # after each run: a stopped batch keeps what it did
